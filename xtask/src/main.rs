@@ -1,0 +1,75 @@
+//! `cargo xtask`: the one entry point for setting up, running, testing and measuring Kling Studio.
+//!
+//! Every command first makes sure the tools it needs are installed at the right versions (and says
+//! what it did), so a fresh Debian machine needs nothing but Rust, Node and this repository.
+
+mod bench;
+mod cmd;
+mod run;
+mod setup;
+mod size;
+mod test;
+
+use std::process::ExitCode;
+
+/// What went wrong, in words for the person at the terminal (never a stack trace).
+#[derive(Debug)]
+pub enum Error {
+    /// The command line was not understood.
+    Usage(String),
+    /// A tool could not be installed; the text says what to do instead.
+    Setup(String),
+    /// A program could not be started or ended badly.
+    Command(String),
+    /// One or more test tiers failed (each was already reported).
+    Failed(String),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Usage(m) => write!(f, "{m}\n\n{USAGE}"),
+            Error::Setup(m) => write!(f, "set-up failed: {m}"),
+            Error::Command(m) => write!(f, "{m}"),
+            Error::Failed(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+/// Result of an xtask step.
+pub type Result<T> = std::result::Result<T, Error>;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  run   [--port N] [--dev] [-- SIMULATOR-FLAGS]
+        install what is missing, build, start the simulator and the studio, print the URL
+  test  [TIER ...]
+        install what is missing and run the test tiers, in order:
+        fmt clippy native component build size e2e   (default: all of them)
+  bench install what is missing and print every benchmark's figures (JSON under bench-results/)
+  setup install what is missing and stop";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest = args.get(1..).unwrap_or_default();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run::main(rest),
+        Some("test") => test::main(rest),
+        Some("bench") => bench::main(rest),
+        Some("setup") => setup::ensure(setup::Needs::all()),
+        Some("help" | "-h" | "--help") | None => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(Error::Usage(format!("unknown command `{other}`"))),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! `cargo xtask test`: every test tier in order, then a one-line summary of each.
+//!
+//! Tiers that depend on a failed one are skipped (and say so); the command exits non-zero when
+//! any tier failed.
+
+use std::process::Command;
+use std::time::Instant;
+
+use crate::cmd::{self, secs};
+use crate::setup::{self, Needs};
+use crate::{Error, Result, size};
+
+/// The tiers, in the order they run.
+const TIERS: [&str; 7] = [
+    "fmt",
+    "clippy",
+    "native",
+    "component",
+    "build",
+    "size",
+    "e2e",
+];
+
+struct Report {
+    tier: &'static str,
+    outcome: std::result::Result<String, String>,
+    seconds: f64,
+}
+
+/// Runs the tiers named in `args` (all when none is named).
+pub fn main(args: &[String]) -> Result<()> {
+    for a in args {
+        if !TIERS.contains(&a.as_str()) {
+            return Err(Error::Usage(format!("unknown test tier `{a}`")));
+        }
+    }
+    let wanted = |t: &str| args.is_empty() || args.iter().any(|a| a == t);
+    let needs_build = wanted("build") || wanted("size") || wanted("e2e");
+    setup::ensure(Needs {
+        wasm: needs_build || wanted("component") || wanted("clippy"),
+        browser: wanted("component") || wanted("e2e"),
+        ffmpeg: wanted("native") || wanted("e2e"),
+        e2e: wanted("e2e"),
+    })?;
+
+    let mut reports: Vec<Report> = Vec::new();
+    let mut built = None;
+    for tier in TIERS {
+        let run_it = wanted(tier) || (tier == "build" && needs_build);
+        if !run_it {
+            continue;
+        }
+        println!("\n==> test tier: {tier}");
+        let start = Instant::now();
+        let outcome = if (tier == "size" || tier == "e2e") && built == Some(false) {
+            Err("skipped: the release build failed".to_string())
+        } else {
+            run_tier(tier).map_err(|e| e.to_string())
+        };
+        if tier == "build" {
+            built = Some(outcome.is_ok());
+        }
+        if let Err(e) = &outcome {
+            eprintln!("    tier {tier} FAILED: {e}");
+        }
+        reports.push(Report {
+            tier,
+            outcome,
+            seconds: secs(start),
+        });
+    }
+
+    println!("\n==> summary");
+    let failed = reports.iter().filter(|r| r.outcome.is_err()).count();
+    for r in &reports {
+        let (mark, text) = match &r.outcome {
+            Ok(t) => ("ok  ", t.as_str()),
+            Err(t) => ("FAIL", t.lines().next().unwrap_or_default()),
+        };
+        println!("  {mark} {:<10} {:>6.1} s  {text}", r.tier, r.seconds);
+    }
+    println!(
+        "tiers: {} passed, {} failed",
+        reports.len() - failed,
+        failed
+    );
+    if failed > 0 {
+        Err(Error::Failed(format!("{failed} test tier(s) failed")))
+    } else {
+        Ok(())
+    }
+}
+
+fn run_tier(tier: &str) -> Result<String> {
+    match tier {
+        "fmt" => {
+            cmd::run(cmd::command("cargo").args(["fmt", "--all", "--check"]))?;
+            Ok("formatted".into())
+        }
+        "clippy" => {
+            cmd::run(cmd::command("cargo").args([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]))?;
+            // The app's browser-only code is compiled for wasm32 alone: lint it there too.
+            cmd::run(cmd::command("cargo").args([
+                "clippy",
+                "--package",
+                "kling-studio",
+                "--all-targets",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
+            ]))?;
+            Ok("no warnings (native and wasm32)".into())
+        }
+        "native" => {
+            cmd::run(cmd::command("cargo").args(["test", "--workspace"]))?;
+            Ok("cargo test --workspace passed".into())
+        }
+        "component" => {
+            cmd::run(&mut component_tests())?;
+            Ok("wasm-bindgen-test in headless Chromium passed".into())
+        }
+        "build" => {
+            cmd::run(&mut trunk_build())?;
+            Ok("trunk build --release".into())
+        }
+        "size" => size::check(&cmd::root().join("dist")),
+        "e2e" => {
+            crate::run::build_simulator(false)?;
+            cmd::run(&mut e2e_tests())?;
+            Ok("Playwright in Debian's Chromium passed".into())
+        }
+        _ => Err(Error::Usage(format!("unknown tier {tier}"))),
+    }
+}
+
+/// `trunk build --release`, never reaching out to GitHub.
+pub fn trunk_build() -> Command {
+    let mut c = cmd::command("trunk");
+    c.args(["build", "--release", "--skip-version-check", "--offline"]);
+    c
+}
+
+fn component_tests() -> Command {
+    let mut c = cmd::command("cargo");
+    c.args([
+        "test",
+        "--package",
+        "kling-studio",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--test",
+        "components",
+    ])
+    .env("CHROMEDRIVER", "/usr/bin/chromedriver");
+    c
+}
+
+/// Playwright's runner over `tests/e2e`, against the built `dist/`.
+pub fn e2e_tests() -> Command {
+    let dir = cmd::root().join("tests").join("e2e");
+    let mut c = cmd::command("node");
+    c.current_dir(&dir)
+        .arg(
+            dir.join("node_modules")
+                .join("@playwright")
+                .join("test")
+                .join("cli.js"),
+        )
+        .arg("test")
+        .env("KS_ROOT", cmd::root());
+    c
+}
