@@ -1,0 +1,20 @@
+#!/bin/sh
+# Trunk post-build hook: writes `embed.js`, the stable entry a host page loads to embed the studio.
+# It imports the build's hashed glue and wasm by paths relative to itself, so the same files work
+# under any path of any static host.
+set -eu
+cd "$TRUNK_STAGING_DIR"
+js=$(ls kling-studio-*.js 2>/dev/null | head -n 1)
+wasm=$(ls kling-studio-*_bg.wasm 2>/dev/null | head -n 1)
+if [ -z "$js" ] || [ -z "$wasm" ]; then
+  echo "write-embed-loader: no kling-studio-*.js / *_bg.wasm in $TRUNK_STAGING_DIR" >&2
+  exit 1
+fi
+cat > embed.js <<JS
+// Kling Studio embed loader. Add to a page:
+//   <div data-kling-studio></div>
+//   <script type="module" src="<path to the studio>/embed.js"></script>
+// The studio mounts into the first element with data-kling-studio (see the README for its options).
+import init from './${js}';
+await init({ module_or_path: new URL('./${wasm}', import.meta.url) });
+JS
