@@ -3,6 +3,7 @@
 //! The types here are pure (no browser calls) so that the URL rules are tested natively; the
 //! settings UI, persistence and `data-` attributes build on them.
 
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Runware's REST endpoint.
@@ -121,6 +122,140 @@ impl TransportChoice {
             (TransportChoice::WebSocket, _) => TransportKind::WebSocket,
             (TransportChoice::Auto, Backend::Runware) => TransportKind::WebSocket,
             (TransportChoice::Auto, _) => TransportKind::Rest,
+        }
+    }
+}
+
+/// The connection settings every part of the app reads: one small `Copy` struct of signals,
+/// provided once by the root component.
+#[derive(Clone, Copy)]
+pub struct Settings {
+    /// Where requests go.
+    pub backend: RwSignal<Backend>,
+    /// How they travel.
+    pub transport: RwSignal<TransportChoice>,
+    /// The user's API key, held in memory only unless [`Settings::remember_key`] is set.
+    pub api_key: RwSignal<Option<String>>,
+    /// Whether the user chose to keep the key on this device.
+    pub remember_key: RwSignal<bool>,
+}
+
+impl Settings {
+    /// Creates the settings with their defaults and provides them to the component tree.
+    pub fn provide() -> Self {
+        let settings = Settings {
+            backend: RwSignal::new(Backend::default()),
+            transport: RwSignal::new(TransportChoice::default()),
+            api_key: RwSignal::new(None),
+            remember_key: RwSignal::new(false),
+        };
+        provide_context(settings);
+        settings
+    }
+
+    /// The settings provided by the root component.
+    pub fn expect() -> Self {
+        expect_context::<Settings>()
+    }
+
+    /// The transport in use now.
+    pub fn transport_kind(&self) -> TransportKind {
+        self.transport.get().resolve(&self.backend.get())
+    }
+}
+
+/// Where the connection settings (backend and transport, never the key) are kept.
+const CONNECTION_STORE: &str = "kling-studio.connection";
+/// Where the API key is kept, only when the user asked for it.
+const KEY_STORE: &str = "kling-studio.api-key";
+
+/// What is saved of the connection: no secret in it.
+#[derive(Serialize, Deserialize)]
+struct SavedConnection {
+    backend: Backend,
+    transport: TransportChoice,
+}
+
+impl Settings {
+    /// Restores what was saved on this device (the key only if the user chose to keep it), then
+    /// keeps saving: the connection always, the key only while "remember" is on, and removed
+    /// from the device the moment it is turned off.
+    pub fn restore_and_persist(&self) {
+        if let Some(saved) = storage::get(CONNECTION_STORE)
+            .and_then(|t| serde_json::from_str::<SavedConnection>(&t).ok())
+        {
+            self.backend.set(saved.backend);
+            self.transport.set(saved.transport);
+        }
+        if let Some(key) = storage::get(KEY_STORE).filter(|k| !k.is_empty()) {
+            self.api_key.set(Some(key));
+            self.remember_key.set(true);
+        }
+        let (backend, transport) = (self.backend, self.transport);
+        Effect::new(move |_| {
+            let saved = SavedConnection {
+                backend: backend.get(),
+                transport: transport.get(),
+            };
+            if let Ok(text) = serde_json::to_string(&saved) {
+                storage::set(CONNECTION_STORE, &text);
+            }
+        });
+        let (key, remember) = (self.api_key, self.remember_key);
+        Effect::new(move |_| match (remember.get(), key.get()) {
+            (true, Some(key)) if !key.is_empty() => storage::set(KEY_STORE, &key),
+            _ => storage::remove(KEY_STORE),
+        });
+    }
+
+    /// Forgets the key: out of memory and off the device, and "remember" turned off.
+    pub fn forget_key(&self) {
+        self.api_key.set(None);
+        self.remember_key.set(false);
+        storage::remove(KEY_STORE);
+    }
+
+    /// Whether requests cannot go out for want of a key (tracked).
+    pub fn missing_key(&self) -> bool {
+        self.backend.get().needs_key()
+            && self
+                .api_key
+                .with(|k| k.as_deref().is_none_or(|k| k.trim().is_empty()))
+    }
+
+    /// The endpoints in use, for the page's own origin (tracked).
+    pub fn endpoints_here(&self) -> Endpoints {
+        let origin = web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default();
+        self.backend.get().endpoints(&origin)
+    }
+}
+
+/// The browser's `localStorage`, quietly absent when the browser refuses it (private windows,
+/// embedding pages that sandbox storage): the studio then simply remembers nothing.
+pub mod storage {
+    /// The page's local storage, if allowed.
+    fn local() -> Option<web_sys::Storage> {
+        web_sys::window()?.local_storage().ok().flatten()
+    }
+
+    /// The text stored under `key`.
+    pub fn get(key: &str) -> Option<String> {
+        local()?.get_item(key).ok().flatten()
+    }
+
+    /// Stores `value` under `key` (a full storage is ignored: nothing here is essential).
+    pub fn set(key: &str, value: &str) {
+        if let Some(store) = local() {
+            let _ = store.set_item(key, value);
+        }
+    }
+
+    /// Removes `key`.
+    pub fn remove(key: &str) {
+        if let Some(store) = local() {
+            let _ = store.remove_item(key);
         }
     }
 }

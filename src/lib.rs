@@ -6,12 +6,18 @@
 pub mod app;
 pub mod components;
 pub mod config;
+pub mod draft;
+pub mod frames;
+pub mod host;
+pub mod host_options;
+pub mod jobs;
+pub mod transport;
 
 /// Installs the panic hook (a wasm panic then names its cause in the console) and mounts the studio
-/// into the page's `<body>`.
+/// into its host element, or the page's `<body>`.
 pub fn start() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(app::App);
+    host::mount();
 }
 
 /// The product name, shown in the header and the document title.

@@ -1,16 +1,56 @@
-//! The form region: where a creator sets up a video.
+//! The form region: where a creator sets up a video, from connection to submit.
 
 use leptos::prelude::*;
 
-/// The region that holds the generation form.
+use crate::components::advanced_section::AdvancedSection;
+use crate::components::cfg_slider::CfgSlider;
+use crate::components::connection_settings::ConnectionSettings;
+use crate::components::developer_panel::DeveloperPanel;
+use crate::components::duration_and_results::DurationAndResults;
+use crate::components::frames_field::FramesField;
+use crate::components::presets_panel::PresetsPanel;
+use crate::components::prompt_field::PromptField;
+use crate::components::seed_field::SeedField;
+use crate::components::size_picker::SizePicker;
+use crate::components::submit_bar::{SubmitBar, Submitter};
+use crate::draft::Draft;
+use crate::draft::fields::Control;
+
+/// The region that holds the generation form. Ctrl+Enter (Cmd+Enter on a Mac) anywhere in it
+/// submits.
 #[component]
 pub fn FormPanel() -> impl IntoView {
+    let draft = Draft::expect();
+    let root = NodeRef::<leptos::html::Section>::new();
+    let submitter = Submitter::new(root);
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
+            ev.prevent_default();
+            submitter.submit();
+        }
+    };
     view! {
-        <section class="ks-panel ks-panel--form" id="ks-form" aria-labelledby="ks-form-title">
-            <h2 class="ks-panel__title" id="ks-form-title">"Create"</h2>
-            <p class="ks-panel__empty">
-                "Pick a first frame, describe the motion, and choose how the video should look."
-            </p>
+        <section class="ks-panel ks-panel--form" id="ks-form" aria-labelledby="ks-form-title"
+            node_ref=root on:keydown=on_key>
+            <div class="ks-form__title-row">
+                <h2 class="ks-panel__title" id="ks-form-title">"Create"</h2>
+                <p class="ks-form__tagline">"First frame, motion, size. Checked before it is sent."</p>
+            </div>
+            {move || draft.notice.get().map(|n| view! { <p class="ks-form__notice" role="status">{n}</p> })}
+            <ConnectionSettings />
+            <form class="ks-form" novalidate on:submit=move |ev| { ev.prevent_default(); submitter.submit(); }>
+                <FramesField />
+                <PromptField control=Control::Prompt />
+                <PromptField control=Control::NegativePrompt />
+                <SizePicker />
+                <DurationAndResults />
+                <CfgSlider />
+                <SeedField />
+                <AdvancedSection />
+                <PresetsPanel />
+                <DeveloperPanel />
+                <SubmitBar submitter=submitter />
+            </form>
         </section>
     }
 }

@@ -7,12 +7,18 @@ import { join } from 'node:path';
 const shots = join(import.meta.dirname, 'artifacts', 'screenshots');
 
 export const test = base.extend({
-  page: async ({ page }, use, testInfo) => {
+  // Console messages a test expects (regular expressions): they are collected in `consoleSeen`
+  // instead of failing the test. Set with test.use({ expectedConsole: [/…/] }).
+  expectedConsole: [[], { option: true }],
+  consoleSeen: async ({}, use) => use([]),
+  page: async ({ page, expectedConsole, consoleSeen }, use, testInfo) => {
     const problems = [];
     page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
     page.on('console', (msg) => {
       if (msg.type() === 'error' || msg.type() === 'warning') {
-        problems.push(`console ${msg.type()}: ${msg.text()}`);
+        const line = `console ${msg.type()}: ${msg.text()}`;
+        if (expectedConsole.some((re) => re.test(msg.text()))) consoleSeen.push(line);
+        else problems.push(line);
       }
     });
     await use(page);

@@ -1,0 +1,96 @@
+//! The "Advanced" section, collapsed by default: output format and quality, cost reporting,
+//! safety checking, and delivery (link lifetime, webhook, upload endpoint).
+
+use leptos::prelude::*;
+use runware::{OutputFormat, SafetyMode};
+
+use crate::components::choice_group::{Choice, ChoiceGroup, bind};
+use crate::components::field_messages::FieldMessages;
+use crate::components::text_field::TextField;
+use crate::draft::Draft;
+use crate::draft::fields::Control;
+
+const SAFETY: [SafetyMode; 3] = [SafetyMode::None, SafetyMode::Fast, SafetyMode::Full];
+const SAFETY_CHOICES: [Choice; 3] = [
+    Choice::new("Off"),
+    Choice::new("Key frames"),
+    Choice::new("All frames"),
+];
+
+/// The advanced settings; while closed, its summary counts the problems inside.
+#[component]
+pub fn AdvancedSection() -> impl IntoView {
+    let draft = Draft::expect();
+    let problems = Memo::new(move |_| {
+        draft
+            .blockers()
+            .iter()
+            .filter(|b| b.control.is_advanced())
+            .count()
+    });
+    let has_problems = move || problems.get() != 0;
+    let summary = move || {
+        let safety = match draft.safety.get() {
+            SafetyMode::None => "no safety check",
+            SafetyMode::Fast => "key frames checked",
+            SafetyMode::Full => "all frames checked",
+        };
+        format!(
+            "{} · quality {} · {safety}",
+            draft.format.get().as_str(),
+            draft.quality.get()
+        )
+    };
+    let (safety, set_safety) = bind(&SAFETY, draft.safety);
+    view! {
+        <details class="ks-disclosure" id="ks-advanced">
+            <summary class="ks-disclosure__summary">
+                <span class="ks-disclosure__title">"Advanced"</span>
+                <span class="ks-disclosure__note">{summary}</span>
+                <span class="ks-badge ks-badge--danger" hidden=move || !has_problems()>
+                        {move || match problems.get() { 1 => "1 problem".to_string(), n => format!("{n} problems") }}
+                    </span>
+            </summary>
+            <div class="ks-disclosure__body">
+                <div class="ks-form__row">
+                    <div class="ks-field">
+                        <label class="ks-field__label" for=Control::Format.dom_id()>"Output format"</label>
+                        <select
+                            class="ks-input ks-select"
+                            id=Control::Format.dom_id()
+                            on:change=move |ev| {
+                                let name = event_target_value(&ev);
+                                draft.format.set(crate::draft::settings::format_of(&name));
+                            }
+                        >
+                            {OutputFormat::ALL.into_iter().map(|f| view! {
+                                <option value=f.as_str() prop:selected=move || draft.format.get() == f>
+                                    {f.as_str()}
+                                </option>
+                            }).collect_view()}
+                        </select>
+                        <FieldMessages control=Control::Format />
+                    </div>
+                    <TextField control=Control::Quality label="Output quality" value=draft.quality
+                        hint="20–99; default 95." inputmode="numeric" />
+                </div>
+                <ChoiceGroup legend="Safety check" name="ks-safety" id=Control::Safety.dom_id()
+                    options=&SAFETY_CHOICES selected=safety on_select=set_safety />
+                <FieldMessages control=Control::Safety />
+                <label class="ks-check" id=Control::IncludeCost.dom_id()>
+                    <input type="checkbox" class="ks-check__input" bind:checked=draft.include_cost />
+                    <span class="ks-check__label">"Report the cost of each video"</span>
+                    <span class="ks-check__hint">"Also lets the studio estimate the next job's cost."</span>
+                </label>
+                <FieldMessages control=Control::IncludeCost />
+                <TextField control=Control::Ttl label="Link lifetime (seconds)" value=draft.ttl
+                    hint="How long video URLs stay valid; at least 60. Empty: the server's default."
+                    placeholder="3600" inputmode="numeric" />
+                <TextField control=Control::Webhook label="Webhook URL" value=draft.webhook
+                    hint="Each finished video is also POSTed here." placeholder="https://…" inputmode="url" />
+                <TextField control=Control::Upload label="Upload endpoint" value=draft.upload
+                    hint="Each finished video's bytes are PUT here." placeholder="https://…" inputmode="url" />
+            </div>
+        </details>
+    }
+}

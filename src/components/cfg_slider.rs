@@ -1,0 +1,83 @@
+//! CFG scale: a slider from "more creative" to "closer to the prompt", with the number editable.
+
+use leptos::prelude::*;
+
+use crate::components::field_messages::{FieldMessages, messages_id};
+use crate::draft::Draft;
+use crate::draft::fields::Control;
+
+/// A hundredths value written the way people write it: `0.5`, `0.05`, `1`.
+fn format_hundredths(h: u32) -> String {
+    let text = format!("{}.{:02}", h / 100, h % 100);
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// The CFG scale slider and its number box, both writing the same value.
+#[component]
+pub fn CfgSlider() -> impl IntoView {
+    let draft = Draft::expect();
+    let cfg = draft.cfg;
+    // The slider shows the typed number when it reads as one; the validator judges the rest.
+    let slider_value = move || {
+        cfg.with(|t| t.trim().parse::<f64>().ok())
+            .filter(|v| v.is_finite())
+            .map_or_else(|| "0.5".to_string(), |v| v.clamp(0.0, 1.0).to_string())
+    };
+    let invalid = Memo::new(move |_| !draft.messages(Control::CfgScale).is_empty());
+    let described = format!("ks-cfg-ends {}", messages_id(Control::CfgScale));
+    view! {
+        <div class="ks-field ks-cfg">
+            <div class="ks-field__head">
+                <label class="ks-field__label" for="ks-cfg-range">
+                    "Prompt adherence " <span class="ks-field__aside">"CFG scale"</span>
+                </label>
+                <input
+                    class="ks-input ks-input--number"
+                    class:ks-input--invalid=move || invalid.get()
+                    id=Control::CfgScale.dom_id()
+                    type="text"
+                    inputmode="decimal"
+                    aria-label="CFG scale value, 0 to 1"
+                    aria-describedby=messages_id(Control::CfgScale)
+                    aria-invalid=move || invalid.get().to_string()
+                    prop:value=move || cfg.get()
+                    on:input=move |ev| cfg.set(event_target_value(&ev))
+                />
+            </div>
+            <input
+                class="ks-range"
+                id="ks-cfg-range"
+                type="range"
+                min="0"
+                max="1"
+                step="0.01"
+                aria-describedby=described
+                aria-valuetext=move || cfg.get()
+                prop:value=slider_value
+                on:input=move |ev| {
+                    // The browser's decimal steps, read back as whole hundredths.
+                    let v = event_target_value(&ev).parse::<f64>().unwrap_or(0.5);
+                    cfg.set(format_hundredths((v * 100.0).round() as u32));
+                }
+            />
+            <div class="ks-cfg__ends" id="ks-cfg-ends">
+                <span>"More creative"</span>
+                <span>"Closer to the prompt"</span>
+            </div>
+            <FieldMessages control=Control::CfgScale />
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_hundredths;
+
+    #[test]
+    fn hundredths_read_as_people_write_them() {
+        let cases = [(0, "0"), (5, "0.05"), (50, "0.5"), (73, "0.73"), (100, "1")];
+        for (h, text) in cases {
+            assert_eq!(format_hundredths(h), text);
+        }
+    }
+}

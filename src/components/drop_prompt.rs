@@ -1,0 +1,23 @@
+//! What an empty frame slot shows: how to give it a picture.
+
+use leptos::prelude::*;
+
+/// The invitation of an empty slot.
+#[component]
+pub fn DropPrompt(
+    /// The id of the slot's file input.
+    file_id: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="ks-drop">
+            <svg class="ks-drop__icon" viewBox="0 0 24 24" aria-hidden="true">
+                <rect x="3" y="4" width="18" height="16" rx="3" />
+                <circle cx="9" cy="10" r="1.8" />
+                <path d="M4 18l5-5 4 4 3-3 4 4" />
+            </svg>
+            <p class="ks-drop__text">"Drop an image, paste it, or"</p>
+            <label class="ks-button ks-button--primary-soft" for=file_id>"Choose image"</label>
+            <p class="ks-drop__hint">"Any size: it is cropped and scaled here, in your browser."</p>
+        </div>
+    }
+}

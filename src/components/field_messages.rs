@@ -1,0 +1,34 @@
+//! The validation messages of one control, shown right below it and announced to screen readers.
+
+use leptos::prelude::*;
+
+use crate::draft::Draft;
+use crate::draft::fields::Control;
+
+/// The id of the message list of `control`, for `aria-describedby`.
+pub fn messages_id(control: Control) -> String {
+    format!("{}-messages", control.dom_id())
+}
+
+/// The messages the validator reports for `control`, in its words; empty when all is well.
+#[component]
+pub fn FieldMessages(
+    /// The control whose messages are shown.
+    control: Control,
+) -> impl IntoView {
+    let draft = Draft::expect();
+    let messages = Memo::new(move |_| draft.messages(control));
+    view! {
+        <div class="ks-field__messages" id=messages_id(control) aria-live="polite">
+            <For each=move || messages.get() key=|m| m.clone() let:message>
+                <p class="ks-field__error">
+                    <svg class="ks-icon" viewBox="0 0 16 16" aria-hidden="true">
+                        <circle cx="8" cy="8" r="7" />
+                        <path d="M8 4.5v4.5M8 11.2v.3" />
+                    </svg>
+                    <span>{crate::frames::ingest::sentence(&message)}</span>
+                </p>
+            </For>
+        </div>
+    }
+}

@@ -1,0 +1,150 @@
+//! One frame slot: takes a picture by file picker, drag and drop, paste, URL or UUID, and shows
+//! it (with its crop box), its progress, or why it was refused.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlInputElement;
+
+use crate::components::drop_prompt::DropPrompt;
+use crate::components::field_messages::FieldMessages;
+use crate::components::frame_crop::FrameCrop;
+use crate::components::frame_facts::FrameFacts;
+use crate::components::frame_progress::FrameProgress;
+use crate::components::frame_source_input::FrameSourceInput;
+use crate::components::remote_preview::RemotePreview;
+use crate::draft::Draft;
+use crate::draft::fields::Control;
+use crate::frames::{FrameState, Origin, Slot, ingest};
+
+/// A frame slot with its drop zone, its picture and its actions.
+#[component]
+pub fn FrameSlot(
+    /// Which slot.
+    which: Slot,
+    /// Called by the "Remove" button of an optional slot (absent: no such button).
+    #[prop(optional)]
+    on_remove: Option<Callback<()>>,
+) -> impl IntoView {
+    let slot = which;
+    let draft = Draft::expect();
+    let frames = draft.frames;
+    let state = frames.slot(slot);
+    let dragging = RwSignal::new(false);
+    let key = slot.key();
+    let (title_id, file_id) = match slot {
+        Slot::First => ("ks-frame-first-title", "ks-frame-first-file"),
+        Slot::Last => ("ks-frame-last-title", "ks-frame-last-file"),
+    };
+    let kind = move || {
+        state.with(|s| match s {
+            FrameState::Empty => "empty",
+            FrameState::Busy(_) => "busy",
+            FrameState::Failed(_) => "failed",
+            FrameState::Ready(_) => "ready",
+        })
+    };
+    // "ready" only once what is sent matches the form; tests and the benchmark wait for it.
+    let data_state = move || match kind() {
+        "ready" if draft.is_busy(slot) => "preparing",
+        other => other,
+    };
+    let origin = move || state.with(|s| s.frame().map(|f| f.origin.clone()));
+    let on_file = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        if let Some(file) = input.files().and_then(|list| list.item(0)) {
+            ingest::take_file(frames, slot, file);
+        }
+        // Choosing the same file again must still count as a change.
+        input.set_value("");
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        if let Some(data) = ev.data_transfer() {
+            ingest::take_transfer(frames, slot, &data);
+        }
+    };
+    let on_paste = move |ev: leptos::ev::ClipboardEvent| {
+        if let Some(data) = ev.clipboard_data()
+            && ingest::take_transfer(frames, slot, &data)
+        {
+            ev.prevent_default();
+        }
+    };
+    let empty = move || matches!(kind(), "empty" | "failed");
+    let required = slot == Slot::First;
+    view! {
+        <section
+            class="ks-slot"
+            class:ks-slot--filled=move || !empty()
+            role="group"
+            aria-labelledby=title_id
+            data-slot=key
+            data-state=data_state
+        >
+            <input class="ks-sr-only" type="file" accept="image/*" id=file_id on:change=on_file />
+            <div class="ks-slot__head">
+                <h3 class="ks-slot__title" id=title_id>
+                    {slot.label()}
+                    <span class="ks-slot__tag">{if required { "required" } else { "optional" }}</span>
+                </h3>
+                <div class="ks-slot__actions">
+                    <label class="ks-button ks-button--small" for=file_id hidden=empty>"Replace"</label>
+                    <button type="button" class="ks-button ks-button--small" hidden=empty
+                        aria-label=format!("Clear the {}", slot.label().to_lowercase())
+                        on:click=move |_| frames.clear(slot)>"Clear"</button>
+                    {on_remove.map(|remove| view! {
+                        <button type="button" class="ks-button ks-button--small ks-button--quiet"
+                            aria-label="Remove the last frame slot"
+                            on:click=move |_| { frames.clear(slot); remove.run(()); }>"Remove"</button>
+                    })}
+                </div>
+            </div>
+            <div
+                class="ks-slot__zone"
+                class:ks-slot__zone--over=move || dragging.get()
+                id=Control::of_slot(slot).dom_id()
+                tabindex="0"
+                aria-label=format!("{}: drop or paste an image here", slot.label())
+                on:dragover=move |ev| { ev.prevent_default(); dragging.set(true); }
+                on:dragleave=move |_| dragging.set(false)
+                on:drop=on_drop
+                on:paste=on_paste
+            >
+                {move || match (kind(), origin()) {
+                    ("busy", _) => view! { <FrameProgress which=slot /> }.into_any(),
+                    ("ready", Some(Origin::Local)) => view! { <FrameCrop which=slot /> }.into_any(),
+                    ("ready", Some(Origin::Url)) => view! { <RemotePreview which=slot /> }.into_any(),
+                    ("ready", _) => view! {
+                        <div class="ks-slot__uuid">
+                            <svg class="ks-slot__icon" viewBox="0 0 24 24" aria-hidden="true">
+                                <path d="M12 16V4M7 9l5-5 5 5M4 20h16" />
+                            </svg>
+                            <span>"Uploaded image"</span>
+                        </div>
+                    }.into_any(),
+                    _ => view! { <DropPrompt file_id=file_id /> }.into_any(),
+                }}
+            </div>
+            {move || state.with(|s| match s {
+                FrameState::Failed(f) => Some(view! {
+                    <p class="ks-slot__error" role="alert">
+                        <strong>{f.name.clone()}</strong>" · "{f.message.clone()}
+                    </p>
+                }),
+                _ => None,
+            })}
+            <div hidden=move || kind() != "ready"><FrameFacts which=slot /></div>
+            <div hidden=move || !empty()><FrameSourceInput which=slot /></div>
+            // The empty first slot says "required" itself; the validator's line would repeat it.
+            <div hidden=move || slot == Slot::First && kind() == "empty">
+                <FieldMessages control=Control::of_slot(slot) />
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,76 @@
+//! What can be done with any job: load its settings into the form, or delete it.
+
+use leptos::prelude::*;
+
+use crate::jobs::Jobs;
+use crate::jobs::model::Phase;
+
+/// "Use these settings" and "Delete" (which asks once more before it deletes).
+#[component]
+pub fn JobActions(
+    /// The job's `taskUUID`.
+    id: String,
+    /// The job's phase: deleting a running job says that its videos will be lost.
+    phase: Memo<Phase>,
+) -> impl IntoView {
+    let jobs = Jobs::expect();
+    let confirming = RwSignal::new(false);
+    let cancel = NodeRef::<leptos::html::Button>::new();
+    // Focus follows the question, so keyboard users answer it where they are.
+    Effect::new(move |_| {
+        if let Some(button) = cancel.get() {
+            let _ = button.focus();
+        }
+    });
+    let use_id = id.clone();
+    let delete_id = id.clone();
+    view! {
+        <div class="ks-job__actions">
+            <button
+                type="button"
+                class="ks-results__button ks-results__button--quiet"
+                on:click=move |_| jobs.use_settings(use_id.clone())
+            >
+                "Use these settings"
+            </button>
+            <Show
+                when=move || confirming.get()
+                fallback=move || view! {
+                    <button
+                        type="button"
+                        class="ks-results__button ks-results__button--quiet ks-job__delete"
+                        on:click=move |_| confirming.set(true)
+                    >
+                        "Delete"
+                    </button>
+                }
+            >
+                <span class="ks-job__confirm" role="group" aria-label="Confirm deletion">
+                    <span class="ks-job__confirm-text">
+                        {move || if phase.get().is_finished() {
+                            "Delete this job from the history?"
+                        } else {
+                            "This job is still running; delete it and stop following it?"
+                        }}
+                    </span>
+                    <button
+                        type="button"
+                        class="ks-results__button ks-results__button--danger"
+                        on:click={
+                            let id = delete_id.clone();
+                            move |_| {
+                                jobs.delete(id.clone());
+                                jobs.announce("The job is deleted from the history.");
+                            }
+                        }
+                    >
+                        "Delete"
+                    </button>
+                    <button type="button" node_ref=cancel class="ks-results__button ks-results__button--quiet" on:click=move |_| confirming.set(false)>
+                        "Cancel"
+                    </button>
+                </span>
+            </Show>
+        </div>
+    }
+}

@@ -1,0 +1,89 @@
+//! Where a running job stands: sending, processing against the usual 2–5 minutes, or still
+//! waiting after the limit, with what the user can do about it.
+
+use leptos::prelude::*;
+
+use crate::jobs::Jobs;
+use crate::jobs::model::{Job, Phase};
+use crate::jobs::naming::{clock, spoken};
+
+/// A Kling 2.1 Pro video usually takes 2 to 5 minutes.
+const TYPICAL_MS: (f64, f64) = (120_000.0, 300_000.0);
+
+/// Status line, elapsed time against the usual range, and the buttons of a running job.
+#[component]
+pub fn JobProgress(
+    /// The job, as it changes.
+    job: Memo<Option<Job>>,
+) -> impl IntoView {
+    let jobs = Jobs::expect();
+    let get = move |f: fn(&Job) -> Option<String>| job.with(|j| j.as_ref().and_then(f));
+    let id = move || get(|j| Some(j.id.clone())).unwrap_or_default();
+    let phase = Memo::new(move |_| job.with(|j| j.as_ref().map(|j| j.phase)));
+    let elapsed = move || job.with(|j| j.as_ref().map_or(0.0, |j| jobs.now() - j.started_at()));
+    let scale = move || (elapsed() + 30_000.0).max(TYPICAL_MS.1 + 60_000.0);
+    let pct = move |ms: f64| format!("{:.2}%", (ms / scale() * 100.0).min(100.0));
+    let status = move || {
+        job.with(|j| {
+            let j = j.as_ref()?;
+            let n = j.expected_results();
+            Some(match j.phase {
+                Phase::Sending => match &j.send_problem {
+                    Some(why) => {
+                        let wait = j.next_send_at.map_or(0.0, |t| t - jobs.now());
+                        format!("Attempt {} did not get through: {why}. Trying again in {}.", j.attempts, clock(wait))
+                    }
+                    None => "Sending to the server…".into(),
+                },
+                Phase::Waiting => "Still waiting: the server has not finished after a long time, so it is no longer checked on its own.".into(),
+                _ if n > 1 => format!("Making {n} videos: {} of {n} ready.", j.results.len()),
+                _ => "Making the video…".into(),
+            })
+        })
+    };
+    let checked = move || {
+        job.with(|j| j.as_ref()?.checked_at)
+            .map(|t| format!("Last checked {} ago.", spoken(jobs.now() - t)))
+    };
+    let over = move || elapsed() > TYPICAL_MS.1;
+    view! {
+        <div class="ks-job__progress">
+            <p class="ks-job__status">{status}</p>
+            <div
+                class="ks-job__bar"
+                class:ks-job__bar--over=over
+                role="progressbar"
+                aria-label="Time since the job was accepted"
+                aria-valuemin="0"
+                aria-valuemax=move || (scale() / 1000.0).round()
+                aria-valuenow=move || (elapsed() / 1000.0).round()
+                aria-valuetext=move || format!("{} elapsed; usually 2 to 5 min", spoken(elapsed()))
+            >
+                <span class="ks-job__band" style:left=move || pct(TYPICAL_MS.0) style:width=move || {
+                    format!("{:.2}%", ((TYPICAL_MS.1 - TYPICAL_MS.0) / scale() * 100.0).min(100.0))
+                }></span>
+                <span class="ks-job__fill" style:width=move || pct(elapsed())></span>
+            </div>
+            <p class="ks-job__elapsed">
+                <span class="ks-job__clock">{move || clock(elapsed())}</span>
+                {move || if over() { " elapsed · longer than the usual 2–5 min" } else { " elapsed · usually 2–5 min" }}
+                {move || checked().map(|c| format!(" · {c}"))}
+            </p>
+            <div class="ks-job__buttons">
+                <Show when=move || phase.get() == Some(Phase::Waiting)>
+                    <button type="button" class="ks-results__button ks-results__button--primary" on:click=move |_| jobs.check_now(id())>
+                        "Check now"
+                    </button>
+                    <button type="button" class="ks-results__button" on:click=move |_| jobs.keep_waiting(id())>
+                        "Keep waiting"
+                    </button>
+                </Show>
+                <Show when=move || phase.get() == Some(Phase::Sending) && get(|j| j.send_problem.clone()).is_some()>
+                    <button type="button" class="ks-results__button" on:click=move |_| jobs.send_now(id())>
+                        "Try now"
+                    </button>
+                </Show>
+            </div>
+        </div>
+    }
+}

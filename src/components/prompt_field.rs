@@ -1,0 +1,71 @@
+//! A prompt box with its live character count (2–2500, counted the way the validator counts).
+
+use leptos::prelude::*;
+use runware::Prompt;
+
+use crate::components::field_messages::{FieldMessages, messages_id};
+use crate::draft::Draft;
+use crate::draft::fields::Control;
+
+/// The prompt or the negative prompt, with a counter and the validator's messages.
+#[component]
+pub fn PromptField(
+    /// Which prompt: [`Control::Prompt`] or [`Control::NegativePrompt`].
+    control: Control,
+) -> impl IntoView {
+    let draft = Draft::expect();
+    let (text, label, hint, rows, placeholder) = match control {
+        Control::NegativePrompt => (
+            draft.negative_prompt,
+            "Negative prompt",
+            "What to keep out of the video. Optional.",
+            2,
+            "blurry, distorted hands, text, watermark",
+        ),
+        _ => (
+            draft.prompt,
+            "Prompt",
+            "Describe the motion: who moves, how, and what the camera does. Optional.",
+            4,
+            "The cat stretches, yawns and walks out of frame; slow push-in, soft morning light",
+        ),
+    };
+    let id = control.dom_id();
+    let count = move || text.with(|t| t.chars().count());
+    // The validator decides what is wrong; the counter only turns red when it says so.
+    let invalid = Memo::new(move |_| !draft.messages(control).is_empty());
+    let out_of_range = move || invalid.get();
+    let counter_id = format!("{id}-count");
+    let hint_id = format!("{id}-hint");
+    let described = format!("{hint_id} {counter_id} {}", messages_id(control));
+    view! {
+        <div class="ks-field">
+            <div class="ks-field__head">
+                <label class="ks-field__label" for=id>{label}</label>
+                <span
+                    class="ks-field__count"
+                    class:ks-field__count--over=out_of_range
+                    id=counter_id
+                    aria-label=move || format!("{} of {} characters", count(), Prompt::MAX_CHARS)
+                >
+                    {count}
+                    " / "
+                    {Prompt::MAX_CHARS}
+                </span>
+            </div>
+            <textarea
+                class="ks-input ks-input--area"
+                class:ks-input--invalid=out_of_range
+                id=id
+                rows=rows
+                placeholder=placeholder
+                aria-describedby=described
+                aria-invalid=move || out_of_range().to_string()
+                prop:value=move || text.get()
+                on:input=move |ev| text.set(event_target_value(&ev))
+            ></textarea>
+            <p class="ks-field__hint" id=hint_id>{hint}</p>
+            <FieldMessages control=control />
+        </div>
+    }
+}

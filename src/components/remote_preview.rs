@@ -1,0 +1,40 @@
+//! A frame given by URL, shown by the browser, which also tells its pixel size (no CORS needed
+//! for that, unlike reading its bytes).
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::draft::Draft;
+use crate::frames::Slot;
+
+/// A frame given by URL, shown by the browser (which also tells its pixel size).
+#[component]
+pub fn RemotePreview(
+    /// Which slot.
+    which: Slot,
+) -> impl IntoView {
+    let slot = which;
+    let frames = Draft::expect().frames;
+    let state = frames.slot(slot);
+    let info = move || {
+        state.with(|s| {
+            s.frame()
+                .map(|f| (f.id, f.preview.clone().unwrap_or_default()))
+        })
+    };
+    view! {
+        {move || info().map(|(id, url)| view! {
+            <img
+                class="ks-slot__remote"
+                src=url
+                alt="The image at the URL given"
+                on:load=move |ev| {
+                    if let Some(img) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlImageElement>().ok()) {
+                        let size = crate::frames::geometry::Size::new(img.natural_width(), img.natural_height());
+                        frames.update_frame(slot, id, |f| f.source = Some(size));
+                    }
+                }
+            />
+        })}
+    }
+}

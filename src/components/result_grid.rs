@@ -1,0 +1,80 @@
+//! A job's videos: one player each in a grid, or side by side in sync to compare them.
+
+use leptos::prelude::*;
+
+use crate::components::{compare_view::CompareView, result_player::ResultPlayer};
+use crate::jobs::model::{JobResult, JobSettings};
+
+/// The results of job `id`, with "Compare side by side" once there are two or more.
+#[component]
+pub fn ResultGrid(
+    /// The job's `taskUUID`.
+    id: String,
+    /// The job's settings (for file names and captions).
+    settings: JobSettings,
+    /// The finished results, as they arrive.
+    results: Memo<Vec<JobResult>>,
+    /// The first frame's picture, the videos' poster.
+    poster: Signal<Option<String>>,
+    /// Results still being made: each holds its place in the grid until it arrives.
+    pending: Signal<usize>,
+) -> impl IntoView {
+    let comparing = RwSignal::new(false);
+    let count = move || results.with(Vec::len);
+    let several = move || count() >= 2;
+    let total = usize::from(settings.number_results.max(1));
+    let keyed = move || results.get().into_iter().enumerate().collect::<Vec<_>>();
+    let waiting = move || (count()..count() + pending.get()).collect::<Vec<_>>();
+    let grid_settings = settings.clone();
+    view! {
+        <div class="ks-results-grid" class:ks-results-grid--comparing=move || comparing.get()>
+            <Show when=several>
+                <button
+                    type="button"
+                    class="ks-results__button ks-results-grid__toggle"
+                    aria-pressed=move || comparing.get().to_string()
+                    on:click=move |_| comparing.update(|c| *c = !*c)
+                >
+                    {move || if comparing.get() { "Back to the grid" } else { "Compare side by side" }}
+                </button>
+            </Show>
+            <Show
+                when=move || comparing.get() && several()
+                fallback=move || {
+                    let id = id.clone();
+                    let settings = grid_settings.clone();
+                    view! {
+                        <ul class="ks-results-grid__list" data-count=move || (count() + pending.get()).to_string() aria-label="Videos">
+                            <For
+                                each=keyed
+                                key=|(_, r)| r.video_uuid.clone().or_else(|| r.video_url.clone()).unwrap_or_default()
+                                children=move |(index, result)| view! {
+                                    <li class="ks-results-grid__item">
+                                        <ResultPlayer
+                                            id=id.clone()
+                                            settings=settings.clone()
+                                            result
+                                            index
+                                            total
+                                            poster
+                                        />
+                                    </li>
+                                }
+                            />
+                            {move || waiting().into_iter().map(|i| view! {
+                                <li class="ks-results-grid__item">
+                                    <div class="ks-result__placeholder">
+                                        <span class="ks-result__spinner" aria-hidden="true"></span>
+                                        {format!("Making video {} of {total}…", i + 1)}
+                                    </div>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }
+                }
+            >
+                <CompareView results=results.get_untracked() poster />
+            </Show>
+        </div>
+    }
+}

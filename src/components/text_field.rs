@@ -1,0 +1,52 @@
+//! A labelled one-line text input bound to a draft signal, with a hint and its messages.
+
+use leptos::prelude::*;
+
+use crate::components::field_messages::{FieldMessages, messages_id};
+use crate::draft::Draft;
+use crate::draft::fields::Control;
+
+/// One text setting: label, input, hint, and the validator's messages for `control`.
+#[component]
+pub fn TextField(
+    /// The control (its id and its messages).
+    control: Control,
+    /// The visible label.
+    label: &'static str,
+    /// The value as typed.
+    value: RwSignal<String>,
+    /// A line explaining the setting.
+    hint: &'static str,
+    /// Placeholder text.
+    #[prop(optional)]
+    placeholder: &'static str,
+    /// `inputmode`, e.g. `numeric` or `url`.
+    #[prop(default = "text")]
+    inputmode: &'static str,
+) -> impl IntoView {
+    let draft = Draft::expect();
+    let id = control.dom_id();
+    let hint_id = format!("{id}-hint");
+    let invalid = Memo::new(move |_| !draft.messages(control).is_empty());
+    view! {
+        <div class="ks-field">
+            <label class="ks-field__label" for=id>{label}</label>
+            <input
+                class="ks-input"
+                class:ks-input--invalid=move || invalid.get()
+                id=id
+                type="text"
+                inputmode=inputmode
+                autocomplete="off"
+                spellcheck="false"
+                placeholder=placeholder
+                aria-describedby=format!("{hint_id} {}", messages_id(control))
+                aria-invalid=move || invalid.get().to_string()
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+            <p class="ks-field__hint" id=hint_id>{hint}</p>
+            <FieldMessages control=control />
+        </div>
+    }
+}

@@ -1,0 +1,472 @@
+//! The draft: the form's state, and the only place that turns it into a `runware` request.
+//!
+//! Every control writes one signal here. The raw task is derived from them and run through
+//! `runware::validate_video_inference`; the result is either the typed request that is sent, or
+//! every broken rule at its field path, which [`fields`] maps back to the control that shows it.
+
+pub mod cost;
+pub mod devtools;
+pub mod fields;
+pub mod presets;
+pub mod request;
+pub mod settings;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use runware::{
+    ApiError, Aspect, Duration, FrameImage, OutputFormat, OutputSize, SafetyMode, TaskId, Tier,
+    VideoInference,
+};
+use serde_json::Value;
+
+use crate::frames::geometry::{self, FitError, Size};
+use crate::frames::{Frames, Origin, Plan, Slot, ingest};
+use fields::{Control, FrameLayout};
+use request::FrameWires;
+use settings::DraftSettings;
+
+/// The raw task and what validation made of it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Checked {
+    /// The task as the form stands, before validation.
+    pub raw: Value,
+    /// The request that would be sent, or every broken rule.
+    pub result: Result<VideoInference, Vec<ApiError>>,
+    /// Which slot each frame item came from.
+    pub layout: FrameLayout,
+}
+
+/// Something that keeps the form from being submitted, and the control it concerns.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Blocker {
+    /// The control to fix.
+    pub control: Control,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// What the submit button hands to the jobs part.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Submission {
+    /// The validated request.
+    pub request: VideoInference,
+    /// A small image of the first frame for the job card (a data URI, or the frame's URL).
+    pub first_frame_thumb: Option<String>,
+    /// A small image of the last frame.
+    pub last_frame_thumb: Option<String>,
+}
+
+/// The form's state: a small `Copy` handle of signals, provided once by the root component.
+#[derive(Clone, Copy)]
+pub struct Draft {
+    /// `positivePrompt` as typed.
+    pub prompt: RwSignal<String>,
+    /// `negativePrompt` as typed.
+    pub negative_prompt: RwSignal<String>,
+    /// Resolution tier.
+    pub tier: RwSignal<Tier>,
+    /// The aspect chosen, or `None` to follow the first frame.
+    pub aspect: RwSignal<Option<Aspect>>,
+    /// Whether local frames are cropped to the output aspect.
+    pub crop: RwSignal<bool>,
+    /// Duration.
+    pub duration: RwSignal<Duration>,
+    /// `CFGScale` as typed.
+    pub cfg: RwSignal<String>,
+    /// `numberResults`.
+    pub results: RwSignal<u8>,
+    /// A fixed seed as typed, or `None` for a random one.
+    pub seed: RwSignal<Option<String>>,
+    /// `outputFormat`.
+    pub format: RwSignal<OutputFormat>,
+    /// `outputQuality` as typed.
+    pub quality: RwSignal<String>,
+    /// `includeCost`.
+    pub include_cost: RwSignal<bool>,
+    /// `safety.mode`.
+    pub safety: RwSignal<SafetyMode>,
+    /// `ttl` as typed.
+    pub ttl: RwSignal<String>,
+    /// `webhookURL` as typed.
+    pub webhook: RwSignal<String>,
+    /// `uploadEndpoint` as typed.
+    pub upload: RwSignal<String>,
+    /// The two frame slots.
+    pub frames: Frames,
+    /// The `taskUUID` of the next submission; renewed after each.
+    pub task_uuid: RwSignal<TaskId>,
+    /// A note for the user about the draft itself (e.g. settings taken from a shared link).
+    pub notice: RwSignal<Option<String>>,
+    checked: Memo<Checked>,
+}
+
+impl Draft {
+    /// Creates the draft with the spec's defaults, provides it, and starts keeping local frames
+    /// encoded for the current output size.
+    pub fn provide() -> Self {
+        let draft = Draft::new();
+        provide_context(draft);
+        draft.keep_frames_encoded();
+        draft
+    }
+
+    /// The draft provided by the root component.
+    pub fn expect() -> Self {
+        expect_context::<Draft>()
+    }
+
+    fn new() -> Self {
+        let d = DraftSettings::default();
+        let mut draft = Draft {
+            prompt: RwSignal::new(d.prompt),
+            negative_prompt: RwSignal::new(d.negative_prompt),
+            tier: RwSignal::new(settings::tier_of(&d.tier)),
+            aspect: RwSignal::new(settings::aspect_of(&d.aspect)),
+            crop: RwSignal::new(d.crop),
+            duration: RwSignal::new(settings::duration_of(d.duration)),
+            cfg: RwSignal::new(d.cfg),
+            results: RwSignal::new(d.results),
+            seed: RwSignal::new(d.seed),
+            format: RwSignal::new(settings::format_of(&d.format)),
+            quality: RwSignal::new(d.quality),
+            include_cost: RwSignal::new(d.include_cost),
+            safety: RwSignal::new(settings::safety_of(&d.safety)),
+            ttl: RwSignal::new(d.ttl),
+            webhook: RwSignal::new(d.webhook),
+            upload: RwSignal::new(d.upload),
+            frames: Frames::new(),
+            task_uuid: RwSignal::new(TaskId::new_v4()),
+            notice: RwSignal::new(None),
+            // Replaced below: the memo needs the finished handle it reads from.
+            checked: Memo::new(|_| Checked {
+                raw: Value::Null,
+                result: Err(Vec::new()),
+                layout: FrameLayout::default(),
+            }),
+        };
+        let this = draft;
+        draft.checked = Memo::new(move |_| this.check());
+        draft
+    }
+
+    /// Restores the settings of the last visit, then those of a shared link in the page's
+    /// fragment (which is removed from the address bar: it has been used), and from then on keeps
+    /// the settings saved in this browser so that a reload loses nothing.
+    pub fn restore_and_persist(&self) {
+        if let Some(saved) = presets::load_draft() {
+            self.apply_settings(&saved);
+        }
+        let location = web_sys::window().map(|w| (w.location(), w.history()));
+        if let Some((location, history)) = location
+            && let Some(shared) = location
+                .hash()
+                .ok()
+                .and_then(|h| DraftSettings::from_fragment(&h))
+        {
+            self.apply_settings(&shared);
+            self.notice
+                .set(Some("Settings loaded from a shared link.".into()));
+            let clean = format!(
+                "{}{}",
+                location.pathname().unwrap_or_default(),
+                location.search().unwrap_or_default()
+            );
+            if let Ok(history) = history {
+                let _ =
+                    history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean));
+            }
+        }
+        let this = *self;
+        Effect::new(move |_| presets::save_draft(&this.settings()));
+    }
+
+    /// Every setting but the frames, as plain data (tracked).
+    pub fn settings(&self) -> DraftSettings {
+        DraftSettings {
+            prompt: self.prompt.get(),
+            negative_prompt: self.negative_prompt.get(),
+            tier: self.tier.get().label().into(),
+            aspect: settings::aspect_label(self.aspect.get()).into(),
+            crop: self.crop.get(),
+            duration: self.duration.get().seconds(),
+            cfg: self.cfg.get(),
+            results: self.results.get(),
+            seed: self.seed.get(),
+            format: self.format.get().as_str().into(),
+            quality: self.quality.get(),
+            include_cost: self.include_cost.get(),
+            safety: self.safety.get().as_str().into(),
+            ttl: self.ttl.get(),
+            webhook: self.webhook.get(),
+            upload: self.upload.get(),
+        }
+    }
+
+    /// Sets every setting but the frames.
+    pub fn apply_settings(&self, s: &DraftSettings) {
+        self.prompt.set(s.prompt.clone());
+        self.negative_prompt.set(s.negative_prompt.clone());
+        self.tier.set(settings::tier_of(&s.tier));
+        self.aspect.set(settings::aspect_of(&s.aspect));
+        self.crop.set(s.crop);
+        self.duration.set(settings::duration_of(s.duration));
+        self.cfg.set(s.cfg.clone());
+        self.results.set(s.results.clamp(1, 4));
+        self.seed.set(s.seed.clone());
+        self.format.set(settings::format_of(&s.format));
+        self.quality.set(s.quality.clone());
+        self.include_cost.set(s.include_cost);
+        self.safety.set(settings::safety_of(&s.safety));
+        self.ttl.set(s.ttl.clone());
+        self.webhook.set(s.webhook.clone());
+        self.upload.set(s.upload.clone());
+    }
+
+    /// Loads a past request into the form, frames included (inline frames are decoded again, and
+    /// sent untouched when they still fit), with a fresh `taskUUID`.
+    pub fn load_request(&self, request: &VideoInference) {
+        let mut s = settings::of_request(request);
+        // Cropping is a property of this browser's ingest, not of the request: keep the choice.
+        s.crop = self.crop.get_untracked();
+        self.apply_settings(&s);
+        let images = request.frame_images();
+        for (slot, image) in [
+            (Slot::First, images.first_frame()),
+            (Slot::Last, images.last_frame()),
+        ] {
+            match image {
+                Some(image) => ingest::ingest_image(self.frames, slot, image.clone()),
+                None => self.frames.clear(slot),
+            }
+        }
+        self.task_uuid.set(TaskId::new_v4());
+    }
+
+    /// The aspect in use: the one chosen, or the nearest to the first frame (then the last),
+    /// or 16:9 before any frame is known.
+    pub fn effective_aspect(&self) -> Aspect {
+        self.aspect.get().unwrap_or_else(|| {
+            Slot::ALL
+                .into_iter()
+                .find_map(|slot| {
+                    self.frames
+                        .slot(slot)
+                        .with(|s| s.frame().and_then(|f| f.source))
+                })
+                .map_or(Aspect::Landscape16x9, geometry::nearest_aspect)
+        })
+    }
+
+    /// The output size in use.
+    pub fn output_size(&self) -> OutputSize {
+        OutputSize::from_parts(self.tier.get(), self.effective_aspect())
+    }
+
+    /// The encoding plan the form asks for, for a local frame in `slot` (tracked); `None` for an
+    /// empty slot or a remote image.
+    pub fn plan(&self, slot: Slot) -> Option<Result<Plan, FitError>> {
+        let crop = self.crop.get().then(|| self.effective_aspect());
+        let bound = Size::of_output(self.output_size());
+        self.frames.slot(slot).with(|state| {
+            let frame = state.frame().filter(|f| f.origin == Origin::Local)?;
+            let source = frame.source?;
+            let region = geometry::region(source, crop, frame.position);
+            Some(geometry::fit(region.size(), bound).map(|output| Plan {
+                region,
+                output,
+                png: frame.alpha,
+            }))
+        })
+    }
+
+    /// Whether `slot` is being read, decoded or encoded (tracked).
+    pub fn is_busy(&self, slot: Slot) -> bool {
+        let state = self.frames.slot(slot);
+        match state.with(|s| {
+            s.frame()
+                .map(|f| (f.origin.clone(), f.output.as_ref().and_then(|o| o.plan)))
+        }) {
+            None => state.with(|s| matches!(s, crate::frames::FrameState::Busy(_))),
+            Some((Origin::Local, made)) => match self.plan(slot) {
+                Some(Ok(plan)) => made != Some(plan),
+                _ => false,
+            },
+            Some(_) => false,
+        }
+    }
+
+    /// Why the local frame in `slot` cannot be sent as the form stands, if it cannot (tracked).
+    pub fn frame_problem(&self, slot: Slot) -> Option<String> {
+        match self.plan(slot) {
+            Some(Err(error)) => Some(error.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The raw task and its validation (tracked).
+    pub fn checked(&self) -> Memo<Checked> {
+        self.checked
+    }
+
+    fn check(&self) -> Checked {
+        let settings = self.settings();
+        let frames = FrameWires {
+            first: self.frames.first.with(|s| s.wire()),
+            last: self.frames.last.with(|s| s.wire()),
+        };
+        let layout = FrameLayout {
+            has_first: frames.first.is_some(),
+        };
+        let raw = request::raw_request(&settings, self.output_size(), frames, self.task_uuid.get());
+        let result = runware::validate_video_inference(&raw);
+        Checked {
+            raw,
+            result,
+            layout,
+        }
+    }
+
+    /// The validation messages that belong to `control` (tracked).
+    pub fn messages(&self, control: Control) -> Vec<String> {
+        self.checked.with(|c| match &c.result {
+            Ok(_) => Vec::new(),
+            Err(errors) => fields::messages_for(errors, control, c.layout),
+        })
+    }
+
+    /// Everything that keeps the form from being submitted, in the order of the form (tracked).
+    pub fn blockers(&self) -> Vec<Blocker> {
+        let mut out = Vec::new();
+        let mut handled = Vec::new();
+        for (slot, control) in [
+            (Slot::First, Control::FirstFrame),
+            (Slot::Last, Control::LastFrame),
+        ] {
+            let failure = self.frames.slot(slot).with(|s| match s {
+                crate::frames::FrameState::Failed(f) => Some(f.message.clone()),
+                _ => None,
+            });
+            let empty_first = slot == Slot::First
+                && self
+                    .frames
+                    .slot(slot)
+                    .with(|s| *s == crate::frames::FrameState::Empty);
+            let message = failure
+                .or_else(|| self.frame_problem(slot))
+                .or_else(|| {
+                    self.is_busy(slot)
+                        .then(|| "still being prepared".to_string())
+                })
+                // The validator's "inputs.frameImages is required", said for people.
+                .or_else(|| {
+                    empty_first.then(|| {
+                        "add an image: a file, a URL or an uploaded image's UUID".to_string()
+                    })
+                });
+            if let Some(message) = message {
+                out.push(Blocker { control, message });
+                handled.push(control);
+            }
+        }
+        self.checked.with(|c| {
+            if let Err(errors) = &c.result {
+                for error in errors {
+                    let control = fields::control_of_error(error, c.layout);
+                    if !handled.contains(&control) {
+                        out.push(Blocker {
+                            control,
+                            message: fields::local_message(error),
+                        });
+                    }
+                }
+            }
+        });
+        out
+    }
+
+    /// The request to send, if nothing blocks it, with the job-card images; the `taskUUID` is
+    /// renewed so that the next submission is a new task.
+    pub fn take_submission(&self) -> Option<Submission> {
+        if !untrack(|| self.blockers()).is_empty() {
+            return None;
+        }
+        let request = self.checked.get_untracked().result.ok()?;
+        let thumb = |slot: Slot| {
+            self.frames.slot(slot).with_untracked(|s| {
+                let frame = s.frame()?;
+                let output = frame.output.as_ref()?;
+                match output.image.as_ref() {
+                    FrameImage::Url(url) => Some(url.clone()),
+                    _ => output.thumb.clone(),
+                }
+            })
+        };
+        let submission = Submission {
+            request,
+            first_frame_thumb: thumb(Slot::First),
+            last_frame_thumb: thumb(Slot::Last),
+        };
+        self.task_uuid.set(TaskId::new_v4());
+        Some(submission)
+    }
+
+    /// Re-encodes local frames whenever the plan the form asks for changes (a new picture, a
+    /// moved crop box, another aspect or tier, cropping turned on or off).
+    fn keep_frames_encoded(self) {
+        for slot in Slot::ALL {
+            let wanted = Memo::new(move |_| self.encode_job(slot));
+            Effect::new(move |_| {
+                if let Some(job) = wanted.get() {
+                    spawn_local(self.run_encode(slot, job));
+                }
+            });
+        }
+    }
+
+    fn encode_job(&self, slot: Slot) -> Option<EncodeJob> {
+        let plan = self.plan(slot)?.ok()?;
+        self.frames.slot(slot).with(|state| {
+            let frame = state.frame()?;
+            let made = frame.output.as_ref().and_then(|o| o.plan);
+            (made != Some(plan)).then(|| EncodeJob {
+                id: frame.id,
+                source: frame.source.unwrap_or(plan.output),
+                plan,
+                again: frame.output.is_some(),
+            })
+        })
+    }
+
+    async fn run_encode(self, slot: Slot, job: EncodeJob) {
+        if job.again {
+            // A crop box nudged with the keyboard or a tier clicked twice: wait until the user
+            // pauses, and skip what has been superseded meanwhile.
+            ingest::sleep(150).await;
+        }
+        let current = || untrack(|| self.encode_job(slot)) == Some(job);
+        if !current() {
+            return;
+        }
+        let result = ingest::encode(self.frames, slot, job.id, job.source, job.plan).await;
+        if !current() {
+            return;
+        }
+        match result {
+            Ok(output) => {
+                self.frames
+                    .update_frame(slot, job.id, |frame| frame.output = Some(output));
+                ingest::add_thumb(self.frames, slot, job.id, job.source, job.plan).await;
+            }
+            Err(message) => ingest::fail(self.frames, slot, job.id, message),
+        }
+    }
+}
+
+/// One encoding the form asks for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct EncodeJob {
+    id: u64,
+    source: Size,
+    plan: Plan,
+    again: bool,
+}

@@ -1,0 +1,219 @@
+//! The form's values as the raw JSON task they stand for. The raw task goes through
+//! `runware::validate_video_inference`, the same validator the server runs: it either becomes the
+//! typed request that is sent, or yields every broken rule at its field path.
+//!
+//! Free-text fields are passed on as typed (a number when they read as one, the text otherwise),
+//! so that the validator, not the form, decides what is wrong and says so in its own words.
+
+use runware::{OutputSize, TaskId, path};
+use serde_json::{Map, Number, Value, json};
+
+use super::settings::{DraftSettings, duration_of, format_of, safety_of};
+
+/// The frame images as wire strings.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FrameWires {
+    /// The first frame's image string.
+    pub first: Option<String>,
+    /// The last frame's image string.
+    pub last: Option<String>,
+}
+
+/// The raw `videoInference` task for `settings` at output `size`.
+pub fn raw_request(
+    settings: &DraftSettings,
+    size: OutputSize,
+    frames: FrameWires,
+    task_uuid: TaskId,
+) -> Value {
+    let mut task = Map::new();
+    let mut put = |key: &str, value: Value| {
+        task.insert(key.to_owned(), value);
+    };
+    put(path::TASK_TYPE, json!("videoInference"));
+    put(path::TASK_UUID, json!(task_uuid.to_string()));
+    put(path::MODEL, json!(runware::MODEL_ID));
+    if !settings.prompt.is_empty() {
+        put(path::POSITIVE_PROMPT, json!(settings.prompt));
+    }
+    if !settings.negative_prompt.is_empty() {
+        put(path::NEGATIVE_PROMPT, json!(settings.negative_prompt));
+    }
+    let items: Vec<Value> = match (frames.first, frames.last) {
+        (Some(first), Some(last)) => vec![json!(first), json!(last)],
+        (Some(first), None) => vec![json!(first)],
+        // An end frame alone must say where it goes: a plain single image is the first frame.
+        (None, Some(last)) => vec![json!({"image": last, "frame": "last"})],
+        (None, None) => Vec::new(),
+    };
+    if !items.is_empty() {
+        put(path::INPUTS, json!({ "frameImages": items }));
+    }
+    put(path::WIDTH, json!(size.width()));
+    put(path::HEIGHT, json!(size.height()));
+    put(
+        path::DURATION,
+        json!(duration_of(settings.duration).seconds()),
+    );
+    if let Some(cfg) = number_or_text(&settings.cfg) {
+        put(path::CFG_SCALE, cfg);
+    }
+    if let Some(seed) = &settings.seed {
+        // A fixed seed left empty is sent as the empty text, which the validator refuses with
+        // its own message: "fixed" with nothing in it is a mistake, not "random".
+        put(
+            path::SEED,
+            number_or_text(seed).unwrap_or_else(|| json!("")),
+        );
+    }
+    put(path::NUMBER_RESULTS, json!(settings.results));
+    put(
+        path::OUTPUT_FORMAT,
+        json!(format_of(&settings.format).as_str()),
+    );
+    if let Some(quality) = number_or_text(&settings.quality) {
+        put(path::OUTPUT_QUALITY, quality);
+    }
+    if settings.include_cost {
+        put(path::INCLUDE_COST, json!(true));
+    }
+    let safety = safety_of(&settings.safety);
+    if safety != runware::SafetyMode::None {
+        put(path::SAFETY, json!({ "mode": safety.as_str() }));
+    }
+    if let Some(ttl) = number_or_text(&settings.ttl) {
+        put(path::TTL, ttl);
+    }
+    for (key, text) in [
+        (path::WEBHOOK_URL, &settings.webhook),
+        (path::UPLOAD_ENDPOINT, &settings.upload),
+    ] {
+        let text = text.trim();
+        if !text.is_empty() {
+            put(key, json!(text));
+        }
+    }
+    Value::Object(task)
+}
+
+/// What a typed number field stands for: nothing when empty, a JSON number when it reads as one,
+/// otherwise the text itself (so that the validator reports a type error, in its words).
+pub fn number_or_text(text: &str) -> Option<Value> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    if let Ok(i) = text.parse::<i64>() {
+        return Some(Value::from(i));
+    }
+    if let Ok(u) = text.parse::<u64>() {
+        return Some(Value::from(u));
+    }
+    // Only plain decimal notation counts as a number: `inf`, `NaN` and `1e3` stay text.
+    let plain = text
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+'));
+    let number = text
+        .parse::<f64>()
+        .ok()
+        .filter(|_| plain)
+        .and_then(Number::from_f64);
+    Some(number.map_or_else(|| Value::String(text.to_owned()), Value::Number))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use runware::{Aspect, Tier};
+
+    fn id() -> TaskId {
+        TaskId::parse("6f1c1f5e-2b1a-4c3d-9e8f-0a1b2c3d4e5f").expect("a v4 id")
+    }
+
+    const URL: &str = "https://example.com/cat.png";
+    const HD: OutputSize = OutputSize::from_parts(Tier::P1080, Aspect::Landscape16x9);
+
+    #[test]
+    fn the_defaults_make_a_valid_request_with_the_spec_defaults() {
+        let frames = FrameWires {
+            first: Some(URL.into()),
+            last: None,
+        };
+        let raw = raw_request(&DraftSettings::default(), HD, frames, id());
+        assert_eq!(
+            raw,
+            json!({
+                "taskType": "videoInference", "taskUUID": id().to_string(), "model": "klingai:5@2",
+                "inputs": {"frameImages": [URL]}, "width": 1920, "height": 1080, "duration": 5,
+                "CFGScale": 0.5, "numberResults": 1, "outputFormat": "MP4", "outputQuality": 95
+            })
+        );
+        let request = runware::validate_video_inference(&raw).expect("valid");
+        assert_eq!(request.cfg_scale.map(|c| c.hundredths()), Some(50));
+    }
+
+    #[test]
+    fn every_broken_rule_comes_back_at_its_path() {
+        let settings = DraftSettings {
+            prompt: "x".into(),
+            cfg: "1.5".into(),
+            seed: Some(String::new()),
+            quality: "abc".into(),
+            ttl: "59".into(),
+            webhook: "ftp://nope".into(),
+            ..DraftSettings::default()
+        };
+        let raw = raw_request(&settings, HD, FrameWires::default(), id());
+        let errors = runware::validate_video_inference(&raw).expect_err("invalid");
+        let mut paths: Vec<String> = errors
+            .iter()
+            .filter_map(|e| e.parameter.as_ref().map(|p| p.to_string()))
+            .collect();
+        paths.sort();
+        assert_eq!(
+            paths,
+            [
+                "CFGScale",
+                "inputs.frameImages",
+                "outputQuality",
+                "positivePrompt",
+                "seed",
+                "ttl",
+                "webhookURL"
+            ]
+        );
+    }
+
+    #[test]
+    fn frames_are_placed_by_slot() {
+        let both = FrameWires {
+            first: Some(URL.into()),
+            last: Some(URL.replace("cat", "dog")),
+        };
+        let raw = raw_request(&DraftSettings::default(), HD, both, id());
+        assert_eq!(
+            raw["inputs"]["frameImages"].as_array().map(Vec::len),
+            Some(2)
+        );
+        let last = FrameWires {
+            first: None,
+            last: Some(URL.into()),
+        };
+        let raw = raw_request(&DraftSettings::default(), HD, last, id());
+        assert_eq!(raw["inputs"]["frameImages"][0]["frame"], "last");
+        assert!(runware::validate_video_inference(&raw).is_ok());
+    }
+
+    #[test]
+    fn typed_numbers_stay_numbers_and_the_rest_stays_text() {
+        assert_eq!(number_or_text(" 42 "), Some(json!(42)));
+        assert_eq!(number_or_text("0.05"), Some(json!(0.05)));
+        assert_eq!(
+            number_or_text("9223372036854775808"),
+            Some(json!(9223372036854775808u64))
+        );
+        assert_eq!(number_or_text("1e3"), Some(json!("1e3")));
+        assert_eq!(number_or_text("NaN"), Some(json!("NaN")));
+        assert_eq!(number_or_text("  "), None);
+    }
+}

@@ -1,0 +1,297 @@
+//! The jobs held in memory: lookup by `taskUUID`, the history's order and filters, and the
+//! merge that lets several tabs write the same job without losing news.
+
+use std::collections::HashMap;
+
+use super::CostSample;
+use super::model::{Job, Phase};
+
+/// The history's status filter.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Filter {
+    /// Every job.
+    #[default]
+    All,
+    /// Sending, processing or still waiting.
+    Active,
+    /// Every result in.
+    Done,
+    /// Ended with an error.
+    Failed,
+}
+
+impl Filter {
+    /// Every filter, in the order shown.
+    pub const ALL: [Filter; 4] = [Filter::All, Filter::Active, Filter::Done, Filter::Failed];
+
+    /// The filter's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Filter::All => "All",
+            Filter::Active => "In progress",
+            Filter::Done => "Done",
+            Filter::Failed => "Failed",
+        }
+    }
+
+    /// Whether `job` passes.
+    pub fn admits(self, job: &Job) -> bool {
+        match self {
+            Filter::All => true,
+            Filter::Active => !job.phase.is_finished(),
+            Filter::Done => job.phase == Phase::Done,
+            Filter::Failed => job.phase == Phase::Failed,
+        }
+    }
+}
+
+/// How far along a phase is; a merge never goes back.
+fn rank(phase: Phase) -> u8 {
+    match phase {
+        Phase::Sending => 0,
+        Phase::Processing | Phase::Waiting => 1,
+        Phase::Done | Phase::Failed => 2,
+    }
+}
+
+/// Two copies of one job, merged: the further phase wins (on a tie, `incoming`), and results
+/// from both are kept, each once, with the earliest time it was seen.
+pub fn merge(current: &Job, incoming: &Job) -> Job {
+    let mut merged = if rank(incoming.phase) >= rank(current.phase) {
+        incoming.clone()
+    } else {
+        current.clone()
+    };
+    let mut results = current.results.clone();
+    for result in &incoming.results {
+        match results.iter_mut().find(|known| known.same_video(result)) {
+            Some(known) => known.received_at = known.received_at.min(result.received_at),
+            None => results.push(result.clone()),
+        }
+    }
+    merged.results = results;
+    merged.attempts = current.attempts.max(incoming.attempts);
+    merged.accepted_at = current.accepted_at.or(incoming.accepted_at);
+    merged
+}
+
+/// Every job known to this tab.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Book {
+    jobs: HashMap<String, Job>,
+}
+
+impl Book {
+    /// A book of `jobs`.
+    pub fn from_jobs(jobs: impl IntoIterator<Item = Job>) -> Self {
+        let mut book = Book::default();
+        for job in jobs {
+            book.upsert(job);
+        }
+        book
+    }
+
+    /// The job `id`.
+    pub fn get(&self, id: &str) -> Option<&Job> {
+        self.jobs.get(id)
+    }
+
+    /// Every job, in no order.
+    pub fn iter(&self) -> impl Iterator<Item = &Job> {
+        self.jobs.values()
+    }
+
+    /// How many jobs.
+    pub fn len(&self) -> usize {
+        self.jobs.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.jobs.is_empty()
+    }
+
+    /// Adds `job`, or merges it into the copy held; returns the job as now held, if that
+    /// differs from before.
+    pub fn upsert(&mut self, job: Job) -> Option<Job> {
+        let next = match self.jobs.get(&job.id) {
+            Some(current) => {
+                let merged = merge(current, &job);
+                if &merged == current {
+                    return None;
+                }
+                merged
+            }
+            None => job,
+        };
+        self.jobs.insert(next.id.clone(), next.clone());
+        Some(next)
+    }
+
+    /// Replaces the job `id` through `change`; returns `(before, after)` if it changed.
+    pub fn update(
+        &mut self,
+        id: &str,
+        change: impl FnOnce(&mut Job) -> bool,
+    ) -> Option<(Job, Job)> {
+        let job = self.jobs.get_mut(id)?;
+        let before = job.clone();
+        change(job).then(|| (before, job.clone()))
+    }
+
+    /// Removes the job `id`.
+    pub fn remove(&mut self, id: &str) -> Option<Job> {
+        self.jobs.remove(id)
+    }
+
+    /// The ids passing `filter`, newest first.
+    pub fn ordered(&self, filter: Filter) -> Vec<String> {
+        let mut jobs: Vec<&Job> = self.jobs.values().filter(|j| filter.admits(j)).collect();
+        jobs.sort_by(|a, b| {
+            b.created_at
+                .total_cmp(&a.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        jobs.into_iter().map(|j| j.id.clone()).collect()
+    }
+
+    /// How many jobs pass each filter.
+    pub fn count(&self, filter: Filter) -> usize {
+        self.jobs.values().filter(|j| filter.admits(j)).count()
+    }
+
+    /// The costs of finished jobs that reported one for every result, newest first.
+    pub fn cost_samples(&self) -> Vec<CostSample> {
+        let mut done: Vec<&Job> = self
+            .jobs
+            .values()
+            .filter(|j| j.phase == Phase::Done && j.settings.include_cost)
+            .collect();
+        done.sort_by(|a, b| b.created_at.total_cmp(&a.created_at));
+        done.into_iter()
+            .filter_map(|job| {
+                let (width, height) = job.settings.size?;
+                Some(CostSample {
+                    width,
+                    height,
+                    duration_s: job.settings.duration_s,
+                    results: u32::try_from(job.results.len()).ok()?,
+                    cost_usd: job.total_cost()?,
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jobs::model::{JobResult, JobSettings};
+
+    fn job(id: &str, created_at: f64, phase: Phase) -> Job {
+        Job {
+            id: id.into(),
+            created_at,
+            backend: Default::default(),
+            request: serde_json::Value::Null,
+            settings: JobSettings {
+                number_results: 2,
+                size: Some((1920, 1080)),
+                duration_s: 5,
+                include_cost: true,
+                ..JobSettings::default()
+            },
+            thumbs: Default::default(),
+            phase,
+            results: vec![],
+            error: None,
+            accepted_at: None,
+            finished_at: None,
+            checked_at: None,
+            attempts: 1,
+            next_send_at: None,
+            send_problem: None,
+            retry_of: None,
+            waiting_since: None,
+            sending_since: None,
+        }
+    }
+
+    fn result(n: u32, at: f64) -> JobResult {
+        JobResult {
+            video_uuid: Some(format!("v{n}")),
+            video_url: Some(format!("https://x/v{n}.mp4")),
+            seed: Some(i64::from(n)),
+            cost: Some(0.25),
+            nsfw: None,
+            received_at: at,
+        }
+    }
+
+    #[test]
+    fn merging_never_goes_back_and_keeps_every_result() {
+        let mut tab_a = job("a", 0.0, Phase::Processing);
+        tab_a.results = vec![result(1, 10.0)];
+        let mut tab_b = job("a", 0.0, Phase::Sending);
+        tab_b.results = vec![result(1, 5.0), result(2, 12.0)];
+        let merged = merge(&tab_a, &tab_b);
+        assert_eq!(merged.phase, Phase::Processing);
+        assert_eq!(merged.results.len(), 2);
+        assert_eq!(merged.results[0].received_at, 5.0);
+        let done = job("a", 0.0, Phase::Done);
+        assert_eq!(merge(&done, &tab_a).phase, Phase::Done);
+    }
+
+    #[test]
+    fn upserting_the_same_job_twice_reports_no_change() {
+        let mut book = Book::default();
+        assert!(book.upsert(job("a", 0.0, Phase::Sending)).is_some());
+        assert!(book.upsert(job("a", 0.0, Phase::Sending)).is_none());
+        assert!(book.upsert(job("a", 0.0, Phase::Processing)).is_some());
+    }
+
+    #[test]
+    fn history_is_newest_first_and_filtered() {
+        let book = Book::from_jobs([
+            job("old", 1.0, Phase::Done),
+            job("new", 3.0, Phase::Failed),
+            job("mid", 2.0, Phase::Processing),
+        ]);
+        assert_eq!(book.ordered(Filter::All), vec!["new", "mid", "old"]);
+        assert_eq!(book.ordered(Filter::Active), vec!["mid"]);
+        assert_eq!(book.ordered(Filter::Failed), vec!["new"]);
+        assert_eq!(book.count(Filter::Done), 1);
+    }
+
+    #[test]
+    fn a_thousand_jobs_sort_quickly() {
+        let book =
+            Book::from_jobs((0..1000).map(|i| job(&format!("{i:04}"), f64::from(i), Phase::Done)));
+        let started = std::time::Instant::now();
+        for _ in 0..100 {
+            assert_eq!(book.ordered(Filter::Done).len(), 1000);
+        }
+        assert!(started.elapsed().as_millis() < 2_000);
+    }
+
+    #[test]
+    fn cost_samples_come_from_finished_jobs_with_costs() {
+        let mut done = job("a", 1.0, Phase::Done);
+        done.results = vec![result(1, 1.0), result(2, 2.0)];
+        let mut no_cost = done.clone();
+        no_cost.id = "b".into();
+        no_cost.results[1].cost = None;
+        let running = job("c", 3.0, Phase::Processing);
+        let samples = Book::from_jobs([done, no_cost, running]).cost_samples();
+        assert_eq!(
+            samples,
+            vec![CostSample {
+                width: 1920,
+                height: 1080,
+                duration_s: 5,
+                results: 2,
+                cost_usd: 0.5
+            }]
+        );
+    }
+}

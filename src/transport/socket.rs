@@ -1,0 +1,407 @@
+//! WebSocket: one socket, authenticated first, kept alive with a ping every 45 s, reconnected
+//! with backoff, and resumed by `connectionSessionUUID` so that results the server pushed while
+//! the socket was down are replayed rather than lost.
+//!
+//! One task owns each socket: it writes what [`Socket::send`] queues, reads every message, and
+//! ends the connection when told to. Answers are matched to questions by [`super::routing`].
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use futures::channel::{mpsc, oneshot};
+use futures::future::{Either, select};
+use futures::{SinkExt, StreamExt};
+use gloo_net::websocket::Message;
+use gloo_net::websocket::futures::WebSocket;
+use gloo_timers::future::TimeoutFuture;
+use runware::reply::{Item, Reply};
+use runware::{Authentication, Ping, Task};
+use uuid::Uuid;
+use wasm_bindgen_futures::spawn_local;
+
+use super::routing::{self, Expect, Routed, Waiting};
+use super::{PushHandler, Target, TransportError};
+
+/// Keep-alive period; Runware closes a socket idle for 120 s.
+const PING_EVERY_MS: u32 = 45_000;
+/// A pong later than this means the socket is dead.
+const PONG_WITHIN_MS: u32 = 15_000;
+/// Time allowed for the authentication answer.
+const AUTH_WITHIN_MS: u32 = 10_000;
+/// A socket unused for this long is let go instead of kept alive.
+const KEEP_FOR_MS: f64 = 5.0 * 60_000.0;
+
+type Answer = Result<Reply, TransportError>;
+
+/// An open connection.
+struct Link {
+    generation: u64,
+    out: mpsc::UnboundedSender<String>,
+    kill: Option<oneshot::Sender<()>>,
+    /// Whether the server accepted the key on it (only such a link is worth reconnecting).
+    authenticated: bool,
+}
+
+/// Everything the socket's tasks share.
+struct State {
+    on_push: PushHandler,
+    link: Option<Link>,
+    session: Option<Uuid>,
+    waiting: Vec<Waiting>,
+    answers: HashMap<u64, oneshot::Sender<Answer>>,
+    next_id: u64,
+    generation: u64,
+    failures: u32,
+    not_before: f64,
+    last_used: f64,
+    closed: bool,
+}
+
+/// The WebSocket transport (cheap to clone: clones share the socket).
+#[derive(Clone)]
+pub struct Socket {
+    target: Rc<Target>,
+    state: Rc<RefCell<State>>,
+    gate: Rc<futures::lock::Mutex<()>>,
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Wait before reconnect attempt `failures`: 1 s, doubling, at most 30 s.
+fn reconnect_delay(failures: u32) -> f64 {
+    (1000.0 * 2f64.powi(failures.saturating_sub(1).min(8) as i32)).min(30_000.0)
+}
+
+impl Socket {
+    /// A socket to `target`; nothing connects until the first send.
+    pub fn new(target: Target, on_push: PushHandler) -> Self {
+        Socket {
+            target: Rc::new(target),
+            state: Rc::new(RefCell::new(State {
+                on_push,
+                link: None,
+                session: None,
+                waiting: Vec::new(),
+                answers: HashMap::new(),
+                next_id: 1,
+                generation: 0,
+                failures: 0,
+                not_before: 0.0,
+                last_used: 0.0,
+                closed: false,
+            })),
+            gate: Rc::new(futures::lock::Mutex::new(())),
+        }
+    }
+
+    /// Where it sends.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// Sends `tasks` and waits for the answers about them.
+    pub async fn send(&self, tasks: &[Task], timeout_ms: u32) -> Answer {
+        self.state.borrow_mut().last_used = now();
+        if let Err(outcome) = self.connect(timeout_ms).await {
+            return outcome;
+        }
+        let ids: Vec<String> = tasks
+            .iter()
+            .filter_map(|t| t.task_uuid())
+            .map(|id| id.to_string())
+            .collect();
+        let expects = if ids.is_empty() {
+            Expect::Pong
+        } else {
+            Expect::Tasks(ids)
+        };
+        let text = runware::encode(tasks).map_err(|e| {
+            TransportError::Unreachable(format!("the request could not be written: {e}"))
+        })?;
+        self.ask(expects, text, timeout_ms).await
+    }
+
+    /// Lets go of the socket for good.
+    pub fn close(&self) {
+        let routed = {
+            let mut state = self.state.borrow_mut();
+            state.closed = true;
+            if let Some(mut link) = state.link.take()
+                && let Some(kill) = link.kill.take()
+            {
+                let _ = kill.send(());
+            }
+            routing::fail_all(&mut state.waiting, "the connection was closed")
+        };
+        self.deliver(routed);
+    }
+
+    /// Queues `text` and waits for the answer `expects` describes.
+    async fn ask(&self, expects: Expect, text: String, timeout_ms: u32) -> Answer {
+        let (id, answer) = {
+            let mut state = self.state.borrow_mut();
+            let id = state.next_id;
+            state.next_id += 1;
+            let (tx, rx) = oneshot::channel();
+            state.answers.insert(id, tx);
+            state.waiting.push(Waiting::new(id, expects));
+            let sent = state
+                .link
+                .as_ref()
+                .is_some_and(|l| l.out.unbounded_send(text).is_ok());
+            if !sent {
+                state.answers.remove(&id);
+                state.waiting.retain(|w| w.id != id);
+                return Err(TransportError::Unreachable("the connection is down".into()));
+            }
+            (id, rx)
+        };
+        match select(answer, TimeoutFuture::new(timeout_ms)).await {
+            Either::Left((Ok(answer), _)) => answer,
+            Either::Left((Err(_), _)) => Err(TransportError::Unreachable(
+                "the connection was lost".into(),
+            )),
+            Either::Right(_) => {
+                let mut state = self.state.borrow_mut();
+                state.answers.remove(&id);
+                let partial = state
+                    .waiting
+                    .iter()
+                    .position(|w| w.id == id)
+                    .map(|i| state.waiting.remove(i));
+                match partial {
+                    // Some of a batch answered: that much is news, the rest is asked again later.
+                    Some(w) if !w.got.data.is_empty() || !w.got.errors.is_empty() => Ok(w.got),
+                    _ => Err(TransportError::Timeout(timeout_ms / 1000)),
+                }
+            }
+        }
+    }
+
+    /// Makes sure a socket is open and authenticated. `Err` holds what `send` should answer.
+    async fn connect(&self, timeout_ms: u32) -> Result<(), Answer> {
+        let _one_at_a_time = self.gate.lock().await;
+        let wait = {
+            let state = self.state.borrow();
+            if state.link.is_some() {
+                return Ok(());
+            }
+            state.not_before - now()
+        };
+        if wait > f64::from(timeout_ms) {
+            return Err(Err(TransportError::Unreachable(format!(
+                "reconnecting in {} s",
+                (wait / 1000.0).ceil()
+            ))));
+        }
+        if wait > 0.0 {
+            TimeoutFuture::new(wait as u32).await;
+        }
+        let (url, key) = (&self.target.endpoints.ws, self.target.api_key.clone());
+        let session = self.state.borrow().session;
+        let socket = WebSocket::open(url).map_err(|e| Err(self.failed(format!("{e}"))))?;
+        let generation = self.attach(socket);
+        let mut auth = Authentication::new(key).map_err(|e| Err(self.failed(e.to_string())))?;
+        if let Some(session) = session {
+            auth = auth.resuming(session);
+        }
+        let text =
+            runware::encode(&[Task::from(auth)]).map_err(|e| Err(self.failed(e.to_string())))?;
+        match self.ask(Expect::Auth, text, AUTH_WITHIN_MS).await {
+            Ok(reply) => {
+                let session = reply.data.iter().find_map(|item| match item {
+                    Item::Authentication {
+                        connection_session_uuid,
+                    } => Uuid::parse_str(connection_session_uuid).ok(),
+                    _ => None,
+                });
+                match session {
+                    Some(session) => {
+                        let mut state = self.state.borrow_mut();
+                        state.session = Some(session);
+                        state.failures = 0;
+                        if let Some(link) = state.link.as_mut() {
+                            link.authenticated = true;
+                        }
+                        drop(state);
+                        self.keep_alive(generation);
+                        Ok(())
+                    }
+                    // Refused (a wrong key): the reply's errors are the answer to the caller.
+                    None => {
+                        self.drop_link(generation);
+                        let _ = self.failed(String::new());
+                        Err(Ok(reply))
+                    }
+                }
+            }
+            Err(error) => {
+                self.drop_link(generation);
+                Err(Err(self.failed(error.to_string())))
+            }
+        }
+    }
+
+    /// Counts a failed connection and sets when the next may be tried.
+    fn failed(&self, reason: String) -> TransportError {
+        let mut state = self.state.borrow_mut();
+        state.failures = state.failures.saturating_add(1);
+        state.not_before = now() + reconnect_delay(state.failures);
+        TransportError::Unreachable(reason)
+    }
+
+    /// Starts the task that owns `socket`; returns the connection's generation.
+    fn attach(&self, socket: WebSocket) -> u64 {
+        let (out, mut outgoing) = mpsc::unbounded::<String>();
+        let (kill, mut killed) = oneshot::channel::<()>();
+        let generation = {
+            let mut state = self.state.borrow_mut();
+            state.generation += 1;
+            state.link = Some(Link {
+                generation: state.generation,
+                out,
+                kill: Some(kill),
+                authenticated: false,
+            });
+            state.generation
+        };
+        let this = self.clone();
+        spawn_local(async move {
+            let mut socket = socket;
+            let reason = loop {
+                let next = select(socket.next(), outgoing.next());
+                match select(next, &mut killed).await {
+                    Either::Right(_) => break "the connection was closed".to_owned(),
+                    Either::Left((Either::Left((incoming, _)), _)) => match incoming {
+                        Some(Ok(Message::Text(text))) => this.receive(generation, text.as_bytes()),
+                        Some(Ok(Message::Bytes(bytes))) => this.receive(generation, &bytes),
+                        Some(Err(e)) => break e.to_string(),
+                        None => break "the connection closed".to_owned(),
+                    },
+                    Either::Left((Either::Right((Some(text), _)), _)) => {
+                        if let Err(e) = socket.send(Message::Text(text)).await {
+                            break e.to_string();
+                        }
+                    }
+                    Either::Left((Either::Right((None, _)), _)) => {
+                        break "the connection was closed".to_owned();
+                    }
+                }
+            };
+            drop(socket);
+            this.lost(generation, &reason);
+        });
+        generation
+    }
+
+    /// One message from connection `generation`.
+    fn receive(&self, generation: u64, bytes: &[u8]) {
+        let routed = {
+            let mut state = self.state.borrow_mut();
+            if state.link.as_ref().map(|l| l.generation) != Some(generation) {
+                return;
+            }
+            match runware::reply::decode(bytes) {
+                Ok(reply) => routing::route(&mut state.waiting, reply),
+                Err(error) => routing::route_malformed(
+                    &mut state.waiting,
+                    error.body_text().chars().take(300).collect(),
+                ),
+            }
+        };
+        self.deliver(routed);
+    }
+
+    /// Hands answers to their questions and unasked replies to the push handler.
+    fn deliver(&self, routed: Routed) {
+        let (senders, push) = {
+            let mut state = self.state.borrow_mut();
+            let senders: Vec<_> = routed
+                .finished
+                .into_iter()
+                .filter_map(|(id, answer)| state.answers.remove(&id).map(|tx| (tx, answer)))
+                .collect();
+            (
+                senders,
+                routed.unclaimed.map(|reply| (state.on_push.clone(), reply)),
+            )
+        };
+        for (tx, answer) in senders {
+            let _ = tx.send(answer);
+        }
+        if let Some((on_push, reply)) = push {
+            on_push(reply);
+        }
+    }
+
+    /// Connection `generation` ended: fail what waited on it, and reconnect if still in use.
+    fn lost(&self, generation: u64, reason: &str) {
+        let (routed, again) = {
+            let mut state = self.state.borrow_mut();
+            let Some(link) = state.link.take_if(|l| l.generation == generation) else {
+                return;
+            };
+            // A link that had been working is tried again at once (after 1 s); one that never
+            // authenticated was counted by `failed` already.
+            let delay = reconnect_delay(state.failures + 1);
+            state.not_before = state.not_before.max(now() + 1000.0);
+            let again =
+                link.authenticated && !state.closed && now() - state.last_used < KEEP_FOR_MS;
+            (
+                routing::fail_all(&mut state.waiting, reason),
+                again.then_some(delay),
+            )
+        };
+        self.deliver(routed);
+        if let Some(delay) = again {
+            // Reconnect on our own, so that results pushed meanwhile are replayed promptly.
+            let this = self.clone();
+            spawn_local(async move {
+                TimeoutFuture::new(delay as u32).await;
+                let _ = this.connect(AUTH_WITHIN_MS).await;
+            });
+        }
+    }
+
+    /// Ends connection `generation`; its task then reports it lost, failing what waited on it.
+    fn drop_link(&self, generation: u64) {
+        let mut state = self.state.borrow_mut();
+        if let Some(link) = state.link.as_mut().filter(|l| l.generation == generation)
+            && let Some(kill) = link.kill.take()
+        {
+            let _ = kill.send(());
+        }
+    }
+
+    /// Pings connection `generation` every 45 s while it is in use; a missing pong ends it.
+    fn keep_alive(&self, generation: u64) {
+        let this = self.clone();
+        spawn_local(async move {
+            loop {
+                TimeoutFuture::new(PING_EVERY_MS).await;
+                let (current, idle) = {
+                    let state = this.state.borrow();
+                    let current = state.link.as_ref().map(|l| l.generation) == Some(generation);
+                    (current, now() - state.last_used > KEEP_FOR_MS)
+                };
+                if !current {
+                    return;
+                }
+                if idle {
+                    this.drop_link(generation);
+                    return;
+                }
+                let Ok(text) = runware::encode(&[Task::from(Ping::default())]) else {
+                    return;
+                };
+                if this.ask(Expect::Pong, text, PONG_WITHIN_MS).await.is_err() {
+                    this.drop_link(generation);
+                    return;
+                }
+            }
+        });
+    }
+}
