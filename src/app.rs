@@ -28,7 +28,7 @@ pub fn App() -> impl IntoView {
         settings.transport.set(transport);
     }
     Jobs::provide();
-    Draft::provide().restore_and_persist();
+    Draft::provide().start(options.clone());
     view! {
         <div
             class="ks-app"

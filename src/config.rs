@@ -215,9 +215,10 @@ impl Settings {
         storage::remove(KEY_STORE);
     }
 
-    /// Whether requests cannot go out for want of a key (tracked).
+    /// Whether requests to Runware cannot go out for want of a key (tracked). Other servers
+    /// may not need one (a simulator, a proxy that adds the key), so they are not held back.
     pub fn missing_key(&self) -> bool {
-        self.backend.get().needs_key()
+        self.backend.get() == Backend::Runware
             && self
                 .api_key
                 .with(|k| k.as_deref().is_none_or(|k| k.trim().is_empty()))

@@ -63,9 +63,21 @@ fn page_frame_has_its_landmarks_and_named_regions() {
 }
 
 #[wasm_bindgen_test]
-fn empty_results_region_says_what_will_appear() {
-    let root = mount(kling_studio::components::results_panel::ResultsPanel);
-    let empty = text_of(&root, ".ks-results__empty").unwrap_or_default();
+async fn empty_results_region_says_what_will_appear() {
+    let root = mount(|| {
+        kling_studio::config::Settings::provide();
+        kling_studio::jobs::Jobs::provide();
+        view! { <kling_studio::components::results_panel::ResultsPanel /> }
+    });
+    // The history loads from IndexedDB first; the empty state shows once it is known to be empty.
+    let mut empty = String::new();
+    for _ in 0..100 {
+        empty = text_of(&root, ".ks-results__empty").unwrap_or_default();
+        if !empty.is_empty() {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(50).await;
+    }
     assert!(
         empty.contains("No videos yet"),
         "empty state text, got {empty:?}"

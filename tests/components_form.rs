@@ -359,3 +359,66 @@ async fn a_jpeg_turned_by_exif_is_cropped_as_it_is_seen() {
     assert_eq!((facts.width, facts.height), (675, 1200));
     root.remove();
 }
+
+/// The CRC-32 of PNG chunks.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A PNG chunk: length, type, data, CRC.
+fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut out = (data.len() as u32).to_be_bytes().to_vec();
+    let mut typed = kind.to_vec();
+    typed.extend_from_slice(data);
+    out.extend_from_slice(&typed);
+    out.extend_from_slice(&crc32(&typed).to_be_bytes());
+    out
+}
+
+/// `png` made an animated PNG: an `acTL` after the header, and the picture as its first frame.
+fn animated(png: &[u8], width: u32, height: u32) -> Vec<u8> {
+    let header_end = 8 + 25;
+    let mut actl = 2u32.to_be_bytes().to_vec();
+    actl.extend_from_slice(&0u32.to_be_bytes());
+    let mut fctl = 0u32.to_be_bytes().to_vec();
+    for v in [width, height, 0, 0] {
+        fctl.extend_from_slice(&v.to_be_bytes());
+    }
+    fctl.extend_from_slice(&[0, 1, 0, 10, 0, 0]);
+    let mut out = png[..header_end].to_vec();
+    out.extend(chunk(b"acTL", &actl));
+    out.extend(chunk(b"fcTL", &fctl));
+    out.extend_from_slice(&png[header_end..]);
+    out
+}
+
+#[wasm_bindgen_test]
+async fn an_animated_picture_gives_its_first_frame_and_says_so() {
+    let (root, draft) = mount_form();
+    let png = bytes_of(&picture(640, 640, "image/png", false).await).await;
+    let apng = blob_of(&animated(&png, 640, 640), "image/png");
+    ingest::ingest_blob(draft.frames, Slot::First, apng, "loop.png".into());
+    let state = settled(draft, Slot::First).await;
+    let frame = state.frame().expect("a frame");
+    assert_eq!(
+        frame.notice.as_deref(),
+        Some("Animated image: its first frame is used.")
+    );
+    let (_, facts) = sent(&state);
+    assert!(!facts.animated, "what is sent is a still picture");
+    assert_eq!((facts.width, facts.height), (640, 640));
+    tick(10).await;
+    assert!(text(&root, "[data-slot=first] .ks-facts__notice").contains("first frame is used"));
+    root.remove();
+}

@@ -9,6 +9,7 @@ use crate::components::field_messages::FieldMessages;
 use crate::components::text_field::TextField;
 use crate::draft::Draft;
 use crate::draft::fields::Control;
+use crate::host_options::Field;
 
 const SAFETY: [SafetyMode; 3] = [SafetyMode::None, SafetyMode::Fast, SafetyMode::Full];
 const SAFETY_CHOICES: [Choice; 3] = [
@@ -53,11 +54,12 @@ pub fn AdvancedSection() -> impl IntoView {
             </summary>
             <div class="ks-disclosure__body">
                 <div class="ks-form__row">
-                    <div class="ks-field">
+                    <div class="ks-field" hidden=draft.is_hidden(Field::Format)>
                         <label class="ks-field__label" for=Control::Format.dom_id()>"Output format"</label>
                         <select
                             class="ks-input ks-select"
                             id=Control::Format.dom_id()
+                            disabled=draft.is_locked(Field::Format)
                             on:change=move |ev| {
                                 let name = event_target_value(&ev);
                                 draft.format.set(crate::draft::settings::format_of(&name));
@@ -71,24 +73,26 @@ pub fn AdvancedSection() -> impl IntoView {
                         </select>
                         <FieldMessages control=Control::Format />
                     </div>
-                    <TextField control=Control::Quality label="Output quality" value=draft.quality
+                    <TextField control=Control::Quality field=Field::Quality label="Output quality" value=draft.quality
                         hint="20–99; default 95." inputmode="numeric" />
                 </div>
                 <ChoiceGroup legend="Safety check" name="ks-safety" id=Control::Safety.dom_id()
-                    options=&SAFETY_CHOICES selected=safety on_select=set_safety />
+                    options=&SAFETY_CHOICES selected=safety on_select=set_safety
+                    disabled=draft.is_locked(Field::Safety) hidden=draft.is_hidden(Field::Safety) />
                 <FieldMessages control=Control::Safety />
-                <label class="ks-check" id=Control::IncludeCost.dom_id()>
-                    <input type="checkbox" class="ks-check__input" bind:checked=draft.include_cost />
+                <label class="ks-check" id=Control::IncludeCost.dom_id() hidden=draft.is_hidden(Field::IncludeCost)>
+                    <input type="checkbox" class="ks-check__input" bind:checked=draft.include_cost
+                        disabled=draft.is_locked(Field::IncludeCost) />
                     <span class="ks-check__label">"Report the cost of each video"</span>
                     <span class="ks-check__hint">"Also lets the studio estimate the next job's cost."</span>
                 </label>
                 <FieldMessages control=Control::IncludeCost />
-                <TextField control=Control::Ttl label="Link lifetime (seconds)" value=draft.ttl
+                <TextField control=Control::Ttl field=Field::Ttl label="Link lifetime (seconds)" value=draft.ttl
                     hint="How long video URLs stay valid; at least 60. Empty: the server's default."
                     placeholder="3600" inputmode="numeric" />
-                <TextField control=Control::Webhook label="Webhook URL" value=draft.webhook
+                <TextField control=Control::Webhook field=Field::WebhookUrl label="Webhook URL" value=draft.webhook
                     hint="Each finished video is also POSTed here." placeholder="https://…" inputmode="url" />
-                <TextField control=Control::Upload label="Upload endpoint" value=draft.upload
+                <TextField control=Control::Upload field=Field::UploadEndpoint label="Upload endpoint" value=draft.upload
                     hint="Each finished video's bytes are PUT here." placeholder="https://…" inputmode="url" />
             </div>
         </details>

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::components::field_messages::{FieldMessages, messages_id};
 use crate::draft::Draft;
 use crate::draft::fields::Control;
+use crate::host_options::Field;
 
 /// A hundredths value written the way people write it: `0.5`, `0.05`, `1`.
 fn format_hundredths(h: u32) -> String {
@@ -24,9 +25,10 @@ pub fn CfgSlider() -> impl IntoView {
             .map_or_else(|| "0.5".to_string(), |v| v.clamp(0.0, 1.0).to_string())
     };
     let invalid = Memo::new(move |_| !draft.messages(Control::CfgScale).is_empty());
+    let locked = draft.is_locked(Field::CfgScale);
     let described = format!("ks-cfg-ends {}", messages_id(Control::CfgScale));
     view! {
-        <div class="ks-field ks-cfg">
+        <div class="ks-field ks-cfg" hidden=draft.is_hidden(Field::CfgScale)>
             <div class="ks-field__head">
                 <label class="ks-field__label" for="ks-cfg-range">
                     "Prompt adherence " <span class="ks-field__aside">"CFG scale"</span>
@@ -37,6 +39,7 @@ pub fn CfgSlider() -> impl IntoView {
                     id=Control::CfgScale.dom_id()
                     type="text"
                     inputmode="decimal"
+                    disabled=locked
                     aria-label="CFG scale value, 0 to 1"
                     aria-describedby=messages_id(Control::CfgScale)
                     aria-invalid=move || invalid.get().to_string()
@@ -48,6 +51,7 @@ pub fn CfgSlider() -> impl IntoView {
                 class="ks-range"
                 id="ks-cfg-range"
                 type="range"
+                disabled=locked
                 min="0"
                 max="1"
                 step="0.01"

@@ -67,7 +67,15 @@ pub fn ChoiceGroup(
     /// Ids of elements describing the group (hint, messages).
     #[prop(optional, into)]
     described_by: Option<String>,
+    /// Locked by the embedding page: shown, not changeable.
+    #[prop(optional)]
+    disabled: bool,
+    /// Hidden by the embedding page.
+    #[prop(optional)]
+    hidden: bool,
 ) -> impl IntoView {
+    let legend_id = format!("{name}-legend");
+    let labelled_by = legend_id.clone();
     let items = options
         .iter()
         .enumerate()
@@ -78,6 +86,7 @@ pub fn ChoiceGroup(
                         type="radio"
                         name=name
                         class="ks-choice__input"
+                        disabled=disabled
                         prop:checked=move || selected.get() == i
                         on:change=move |_| on_select.run(i)
                     />
@@ -94,8 +103,9 @@ pub fn ChoiceGroup(
         })
         .collect_view();
     view! {
-        <fieldset class="ks-choice" id=id aria-describedby=described_by>
-            <legend class="ks-field__label">{legend}</legend>
+        <fieldset class="ks-choice" id=id role="radiogroup" aria-labelledby=labelled_by
+            aria-describedby=described_by hidden=hidden>
+            <legend class="ks-field__label" id=legend_id>{legend}</legend>
             <div class="ks-choice__options">{items}</div>
         </fieldset>
     }

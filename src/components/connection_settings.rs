@@ -26,6 +26,8 @@ fn kind_of(backend: &Backend) -> Kind {
 #[component]
 pub fn ConnectionSettings() -> impl IntoView {
     let settings = Settings::expect();
+    let draft = crate::draft::Draft::expect();
+    let asks_for_key = draft.asks_for_key();
     let chosen = RwSignal::new(kind_of(&settings.backend.get_untracked()));
     let url = RwSignal::new(match settings.backend.get_untracked() {
         Backend::Custom(url) => url,
@@ -73,7 +75,7 @@ pub fn ConnectionSettings() -> impl IntoView {
             <summary class="ks-disclosure__summary">
                 <span class="ks-disclosure__title">"Connection"</span>
                 <span class="ks-disclosure__note">{summary}</span>
-                <span class="ks-badge ks-badge--danger" hidden=move || !settings.missing_key()>"Key needed"</span>
+                <span class="ks-badge ks-badge--danger" hidden=move || !(asks_for_key && settings.missing_key())>"Key needed"</span>
             </summary>
             // A form of its own, so that the browser treats the key field as a credential field.
             <form class="ks-disclosure__body" autocomplete="off" on:submit=|ev| ev.prevent_default()>
@@ -112,7 +114,7 @@ pub fn ConnectionSettings() -> impl IntoView {
                         <option value="ws" prop:selected=move || settings.transport.get() == TransportChoice::WebSocket>"WebSocket"</option>
                     </select>
                 </div>
-                <ApiKeyField />
+                {draft.asks_for_key().then(|| view! { <ApiKeyField /> })}
             </form>
         </details>
     }

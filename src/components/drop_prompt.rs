@@ -5,8 +5,8 @@ use leptos::prelude::*;
 /// The invitation of an empty slot.
 #[component]
 pub fn DropPrompt(
-    /// The id of the slot's file input.
-    file_id: &'static str,
+    /// Opens the slot's file picker.
+    on_choose: Callback<()>,
 ) -> impl IntoView {
     view! {
         <div class="ks-drop">
@@ -16,7 +16,9 @@ pub fn DropPrompt(
                 <path d="M4 18l5-5 4 4 3-3 4 4" />
             </svg>
             <p class="ks-drop__text">"Drop an image, paste it, or"</p>
-            <label class="ks-button ks-button--primary-soft" for=file_id>"Choose image"</label>
+            <button type="button" class="ks-button ks-button--primary-soft" on:click=move |_| on_choose.run(())>
+                "Choose image"
+            </button>
             <p class="ks-drop__hint">"Any size: it is cropped and scaled here, in your browser."</p>
         </div>
     }

@@ -7,6 +7,7 @@ use crate::components::choice_group::{Choice, ChoiceGroup, bind};
 use crate::components::field_messages::{FieldMessages, messages_id};
 use crate::draft::Draft;
 use crate::draft::fields::Control;
+use crate::host_options::Field;
 
 const DURATIONS: [Duration; 2] = [Duration::Five, Duration::Ten];
 const DURATION_CHOICES: [Choice; 2] = [Choice::new("5 s"), Choice::new("10 s")];
@@ -34,7 +35,7 @@ pub fn DurationAndResults() -> impl IntoView {
     };
     view! {
         <div class="ks-form__row">
-            <div class="ks-field">
+            <div class="ks-field" hidden=draft.is_hidden(Field::Duration)>
                 <ChoiceGroup
                     legend="Duration"
                     name="ks-duration"
@@ -43,11 +44,12 @@ pub fn DurationAndResults() -> impl IntoView {
                     selected=duration
                     on_select=set_duration
                     described_by=format!("ks-duration-hint {}", messages_id(Control::Duration))
+                    disabled=draft.is_locked(Field::Duration)
                 />
                 <p class="ks-field__hint" id="ks-duration-hint">{frames}</p>
                 <FieldMessages control=Control::Duration />
             </div>
-            <div class="ks-field">
+            <div class="ks-field" hidden=draft.is_hidden(Field::Results)>
                 <ChoiceGroup
                     legend="Videos"
                     name="ks-results"
@@ -56,6 +58,7 @@ pub fn DurationAndResults() -> impl IntoView {
                     selected=count
                     on_select=set_count
                     described_by=format!("ks-results-hint {}", messages_id(Control::Results))
+                    disabled=draft.is_locked(Field::Results)
                 />
                 <p class="ks-field__hint" id="ks-results-hint">{seeds}</p>
                 <FieldMessages control=Control::Results />

@@ -12,9 +12,10 @@ use crate::components::presets_panel::PresetsPanel;
 use crate::components::prompt_field::PromptField;
 use crate::components::seed_field::SeedField;
 use crate::components::size_picker::SizePicker;
-use crate::components::submit_bar::{SubmitBar, Submitter};
+use crate::components::submit_bar::SubmitBar;
 use crate::draft::Draft;
 use crate::draft::fields::Control;
+use crate::draft::submit::Submitter;
 
 /// The region that holds the generation form. Ctrl+Enter (Cmd+Enter on a Mac) anywhere in it
 /// submits.
@@ -48,7 +49,7 @@ pub fn FormPanel() -> impl IntoView {
                 <SeedField />
                 <AdvancedSection />
                 <PresetsPanel />
-                <DeveloperPanel />
+                {draft.shows_developer().then(|| view! { <DeveloperPanel /> })}
                 <SubmitBar submitter=submitter />
             </form>
         </section>

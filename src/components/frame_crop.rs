@@ -121,7 +121,7 @@ pub fn FrameCrop(
         info.get()
             .map(|(_, s, _)| format!("--w:{};--h:{}", s.width, s.height))
     };
-    let where_text = move || describe(info.get().map(|(_, _, p)| p));
+    let where_text = move || info.get().map(|(_, _, p)| p.describe()).unwrap_or_default();
     view! {
         <div
             class="ks-crop"
@@ -146,29 +146,5 @@ pub fn FrameCrop(
                     on:keydown=on_key
                 ></div>
         </div>
-    }
-}
-
-/// Where the box sits, in words.
-fn describe(position: Option<CropPosition>) -> String {
-    let Some(p) = position else {
-        return String::new();
-    };
-    let axis = |v: f64, low: &str, high: &str| {
-        if (v - 0.5).abs() < 0.01 {
-            None
-        } else {
-            Some(format!(
-                "{:.0}% toward the {}",
-                (v - 0.5).abs() * 200.0,
-                if v < 0.5 { low } else { high }
-            ))
-        }
-    };
-    match (axis(p.x, "left", "right"), axis(p.y, "top", "bottom")) {
-        (None, None) => "centred".to_string(),
-        (Some(x), None) => x,
-        (None, Some(y)) => y,
-        (Some(x), Some(y)) => format!("{x}, {y}"),
     }
 }

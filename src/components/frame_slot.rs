@@ -5,16 +5,14 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
-use crate::components::drop_prompt::DropPrompt;
 use crate::components::field_messages::FieldMessages;
-use crate::components::frame_crop::FrameCrop;
 use crate::components::frame_facts::FrameFacts;
-use crate::components::frame_progress::FrameProgress;
+use crate::components::frame_slot_head::FrameSlotHead;
 use crate::components::frame_source_input::FrameSourceInput;
-use crate::components::remote_preview::RemotePreview;
+use crate::components::frame_view::FrameView;
 use crate::draft::Draft;
 use crate::draft::fields::Control;
-use crate::frames::{FrameState, Origin, Slot, ingest};
+use crate::frames::{FrameState, Slot, ingest};
 
 /// A frame slot with its drop zone, its picture and its actions.
 #[component]
@@ -48,7 +46,6 @@ pub fn FrameSlot(
         "ready" if draft.is_busy(slot) => "preparing",
         other => other,
     };
-    let origin = move || state.with(|s| s.frame().map(|f| f.origin.clone()));
     let on_file = move |ev: leptos::ev::Event| {
         let Some(input) = ev
             .target()
@@ -77,7 +74,12 @@ pub fn FrameSlot(
         }
     };
     let empty = move || matches!(kind(), "empty" | "failed");
-    let required = slot == Slot::First;
+    let picker = NodeRef::<leptos::html::Input>::new();
+    let choose = Callback::new(move |_| {
+        if let Some(input) = picker.get_untracked() {
+            input.click();
+        }
+    });
     view! {
         <section
             class="ks-slot"
@@ -87,24 +89,12 @@ pub fn FrameSlot(
             data-slot=key
             data-state=data_state
         >
-            <input class="ks-sr-only" type="file" accept="image/*" id=file_id on:change=on_file />
-            <div class="ks-slot__head">
-                <h3 class="ks-slot__title" id=title_id>
-                    {slot.label()}
-                    <span class="ks-slot__tag">{if required { "required" } else { "optional" }}</span>
-                </h3>
-                <div class="ks-slot__actions">
-                    <label class="ks-button ks-button--small" for=file_id hidden=empty>"Replace"</label>
-                    <button type="button" class="ks-button ks-button--small" hidden=empty
-                        aria-label=format!("Clear the {}", slot.label().to_lowercase())
-                        on:click=move |_| frames.clear(slot)>"Clear"</button>
-                    {on_remove.map(|remove| view! {
-                        <button type="button" class="ks-button ks-button--small ks-button--quiet"
-                            aria-label="Remove the last frame slot"
-                            on:click=move |_| { frames.clear(slot); remove.run(()); }>"Remove"</button>
-                    })}
-                </div>
-            </div>
+            // Reached through the buttons below, which open it: a real button is what people and
+            // screen readers expect to press.
+            <input class="ks-sr-only" type="file" accept="image/*" id=file_id tabindex="-1"
+                aria-hidden="true" node_ref=picker on:change=on_file />
+            <FrameSlotHead which=slot title_id=title_id empty=Signal::derive(empty)
+                on_choose=choose on_remove=on_remove />
             <div
                 class="ks-slot__zone"
                 class:ks-slot__zone--over=move || dragging.get()
@@ -116,20 +106,7 @@ pub fn FrameSlot(
                 on:drop=on_drop
                 on:paste=on_paste
             >
-                {move || match (kind(), origin()) {
-                    ("busy", _) => view! { <FrameProgress which=slot /> }.into_any(),
-                    ("ready", Some(Origin::Local)) => view! { <FrameCrop which=slot /> }.into_any(),
-                    ("ready", Some(Origin::Url)) => view! { <RemotePreview which=slot /> }.into_any(),
-                    ("ready", _) => view! {
-                        <div class="ks-slot__uuid">
-                            <svg class="ks-slot__icon" viewBox="0 0 24 24" aria-hidden="true">
-                                <path d="M12 16V4M7 9l5-5 5 5M4 20h16" />
-                            </svg>
-                            <span>"Uploaded image"</span>
-                        </div>
-                    }.into_any(),
-                    _ => view! { <DropPrompt file_id=file_id /> }.into_any(),
-                }}
+                <FrameView which=slot on_choose=choose />
             </div>
             {move || state.with(|s| match s {
                 FrameState::Failed(f) => Some(view! {

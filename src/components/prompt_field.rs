@@ -6,6 +6,7 @@ use runware::Prompt;
 use crate::components::field_messages::{FieldMessages, messages_id};
 use crate::draft::Draft;
 use crate::draft::fields::Control;
+use crate::host_options::Field;
 
 /// The prompt or the negative prompt, with a counter and the validator's messages.
 #[component]
@@ -31,6 +32,11 @@ pub fn PromptField(
         ),
     };
     let id = control.dom_id();
+    let field = if control == Control::NegativePrompt {
+        Field::NegativePrompt
+    } else {
+        Field::Prompt
+    };
     let count = move || text.with(|t| t.chars().count());
     // The validator decides what is wrong; the counter only turns red when it says so.
     let invalid = Memo::new(move |_| !draft.messages(control).is_empty());
@@ -39,7 +45,7 @@ pub fn PromptField(
     let hint_id = format!("{id}-hint");
     let described = format!("{hint_id} {counter_id} {}", messages_id(control));
     view! {
-        <div class="ks-field">
+        <div class="ks-field" hidden=draft.is_hidden(field)>
             <div class="ks-field__head">
                 <label class="ks-field__label" for=id>{label}</label>
                 <span
@@ -57,6 +63,7 @@ pub fn PromptField(
                 class="ks-input ks-input--area"
                 class:ks-input--invalid=out_of_range
                 id=id
+                disabled=draft.is_locked(field)
                 rows=rows
                 placeholder=placeholder
                 aria-describedby=described

@@ -16,14 +16,16 @@ pub fn RemotePreview(
     let slot = which;
     let frames = Draft::expect().frames;
     let state = frames.slot(slot);
-    let info = move || {
+    // A memo: the picture's size, noted on load, changes the frame, and must not rebuild (and
+    // reload) the picture.
+    let info = Memo::new(move |_| {
         state.with(|s| {
             s.frame()
                 .map(|f| (f.id, f.preview.clone().unwrap_or_default()))
         })
-    };
+    });
     view! {
-        {move || info().map(|(id, url)| view! {
+        {move || info.get().map(|(id, url)| view! {
             <img
                 class="ks-slot__remote"
                 src=url
@@ -34,6 +36,11 @@ pub fn RemotePreview(
                         frames.update_frame(slot, id, |f| f.source = Some(size));
                     }
                 }
+                on:error=move |_| frames.update_frame(slot, id, |f| {
+                    f.notice = Some(
+                        "This browser cannot load the URL. The server fetches it itself: make sure it is public.".into(),
+                    );
+                })
             />
         })}
     }

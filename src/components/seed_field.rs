@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::components::field_messages::{FieldMessages, messages_id};
 use crate::draft::Draft;
 use crate::draft::fields::Control;
+use crate::host_options::Field;
 
 /// A random seed in the range most tools show (1 to 2³²−1).
 fn roll() -> String {
@@ -29,7 +30,7 @@ pub fn SeedField() -> impl IntoView {
     };
     let invalid = Memo::new(move |_| !draft.messages(Control::Seed).is_empty());
     view! {
-        <fieldset class="ks-field ks-seed">
+        <fieldset class="ks-field ks-seed" hidden=draft.is_hidden(Field::Seed) disabled=draft.is_locked(Field::Seed)>
             <legend class="ks-field__label">"Seed"</legend>
             <div class="ks-seed__row">
                 <div class="ks-choice__options" role="presentation">

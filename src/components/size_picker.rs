@@ -8,6 +8,7 @@ use crate::components::choice_group::{Choice, ChoiceGroup, bind};
 use crate::components::field_messages::FieldMessages;
 use crate::draft::Draft;
 use crate::draft::fields::Control;
+use crate::host_options::Field;
 
 const LANDSCAPE: &str = "M2.5 5.5h15v9h-15z";
 const SQUARE: &str = "M5 5h10v10H5z";
@@ -58,7 +59,8 @@ pub fn SizePicker() -> impl IntoView {
     };
     let crop_label = move || format!("Crop frames to {}", draft.effective_aspect().label());
     view! {
-        <fieldset class="ks-field ks-size" id=Control::Size.dom_id()>
+        <fieldset class="ks-field ks-size" id=Control::Size.dom_id()
+            hidden={draft.is_hidden(Field::Resolution) && draft.is_hidden(Field::Aspect)}>
             <legend class="ks-field__label ks-size__legend">
                 "Output size"
                 <span class="ks-size__pixels" aria-live="polite">
@@ -66,7 +68,9 @@ pub fn SizePicker() -> impl IntoView {
                 </span>
             </legend>
             <div class="ks-size__pickers">
-                <ChoiceGroup legend="Resolution" name="ks-tier" options=&TIER_CHOICES selected=tier on_select=set_tier />
+                <ChoiceGroup legend="Resolution" name="ks-tier" options=&TIER_CHOICES selected=tier
+                    on_select=set_tier disabled=draft.is_locked(Field::Resolution)
+                    hidden=draft.is_hidden(Field::Resolution) />
                 <ChoiceGroup
                     legend="Aspect ratio"
                     name="ks-aspect"
@@ -74,6 +78,8 @@ pub fn SizePicker() -> impl IntoView {
                     selected=aspect
                     on_select=set_aspect
                     described_by="ks-size-hint"
+                    disabled=draft.is_locked(Field::Aspect)
+                    hidden=draft.is_hidden(Field::Aspect)
                 />
             </div>
             <p class="ks-field__hint" id="ks-size-hint">{auto_note}</p>

@@ -5,12 +5,15 @@ use leptos::prelude::*;
 use crate::components::field_messages::{FieldMessages, messages_id};
 use crate::draft::Draft;
 use crate::draft::fields::Control;
+use crate::host_options::Field;
 
 /// One text setting: label, input, hint, and the validator's messages for `control`.
 #[component]
 pub fn TextField(
     /// The control (its id and its messages).
     control: Control,
+    /// The field as an embedding page names it (to lock or hide it).
+    field: Field,
     /// The visible label.
     label: &'static str,
     /// The value as typed.
@@ -29,12 +32,13 @@ pub fn TextField(
     let hint_id = format!("{id}-hint");
     let invalid = Memo::new(move |_| !draft.messages(control).is_empty());
     view! {
-        <div class="ks-field">
+        <div class="ks-field" hidden=draft.is_hidden(field)>
             <label class="ks-field__label" for=id>{label}</label>
             <input
                 class="ks-input"
                 class:ks-input--invalid=move || invalid.get()
                 id=id
+                disabled=draft.is_locked(field)
                 type="text"
                 inputmode=inputmode
                 autocomplete="off"

@@ -1,7 +1,7 @@
 //! Which control of the form a validation error belongs to, from the error's field path, so that
 //! each message is shown beside the control that caused it.
 
-use runware::{ApiError, path};
+use runware::{ApiError, Parameter, path};
 
 /// A control of the form (or the request as a whole, for what no control owns).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -176,21 +176,19 @@ pub fn control_of_error(error: &ApiError, layout: FrameLayout) -> Control {
 /// An error's message as shown beside its control: the validator's words without the leading
 /// field path, which the control's label already names (`positivePrompt must be 2 to 2500
 /// characters long` becomes `must be 2 to 2500 characters long`).
+///
+/// Only a message about one field loses its path: one about several (`width × height 1920×1081
+/// is not a supported size`) needs every word.
 pub fn local_message(error: &ApiError) -> String {
     let message = error.message.as_str();
-    let paths = error
-        .parameter
-        .as_ref()
-        .map(|p| p.paths())
-        .unwrap_or_default();
-    paths
-        .iter()
-        .find_map(|path| {
-            let rest = message.strip_prefix(path)?;
-            let rest = rest.strip_prefix(':').unwrap_or(rest);
-            rest.starts_with(' ').then(|| rest.trim_start().to_string())
-        })
-        .unwrap_or_else(|| message.to_string())
+    let Some(Parameter::One(path)) = &error.parameter else {
+        return message.to_string();
+    };
+    message
+        .strip_prefix(path.as_str())
+        .map(|rest| rest.strip_prefix(':').unwrap_or(rest))
+        .filter(|rest| rest.starts_with(' '))
+        .map_or_else(|| message.to_string(), |rest| rest.trim_start().to_string())
 }
 
 /// The messages of `errors` that belong to `control`, as shown beside it.
@@ -274,7 +272,7 @@ mod tests {
         // A rule between fields names both; its message is kept whole.
         let size = messages_for(&errors, Control::Size, layout);
         assert!(
-            size[0].starts_with("1920×1081 is not a supported size"),
+            size[0].starts_with("width × height 1920×1081 is not a supported size"),
             "{size:?}"
         );
     }

@@ -7,9 +7,11 @@
 pub mod cost;
 pub mod devtools;
 pub mod fields;
+pub mod host;
 pub mod presets;
 pub mod request;
 pub mod settings;
+pub mod submit;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -21,6 +23,7 @@ use serde_json::Value;
 
 use crate::frames::geometry::{self, FitError, Size};
 use crate::frames::{Frames, Origin, Plan, Slot, ingest};
+use crate::host_options::{Field, HostOptions, KeyPolicy};
 use fields::{Control, FrameLayout};
 use request::FrameWires;
 use settings::DraftSettings;
@@ -97,6 +100,11 @@ pub struct Draft {
     pub task_uuid: RwSignal<TaskId>,
     /// A note for the user about the draft itself (e.g. settings taken from a shared link).
     pub notice: RwSignal<Option<String>>,
+    /// What the embedding page configures (defaults, locked and hidden fields).
+    host: StoredValue<HostOptions>,
+    /// The settings the page starts from: the spec's defaults with the page's own on top; locked
+    /// fields always hold these.
+    site: StoredValue<DraftSettings>,
     checked: Memo<Checked>,
 }
 
@@ -137,6 +145,8 @@ impl Draft {
             frames: Frames::new(),
             task_uuid: RwSignal::new(TaskId::new_v4()),
             notice: RwSignal::new(None),
+            host: StoredValue::new(HostOptions::default()),
+            site: StoredValue::new(DraftSettings::default()),
             // Replaced below: the memo needs the finished handle it reads from.
             checked: Memo::new(|_| Checked {
                 raw: Value::Null,
@@ -149,10 +159,21 @@ impl Draft {
         draft
     }
 
-    /// Restores the settings of the last visit, then those of a shared link in the page's
-    /// fragment (which is removed from the address bar: it has been used), and from then on keeps
-    /// the settings saved in this browser so that a reload loses nothing.
-    pub fn restore_and_persist(&self) {
+    /// Starts the draft for a page: the page's defaults (each one that cannot be used is named in
+    /// a console warning), then the settings of the last visit, then those of a shared link in
+    /// the fragment (removed from the address bar: it has been used); locked fields keep the
+    /// page's values throughout. From then on the settings are saved in this browser, so that a
+    /// reload loses nothing.
+    pub fn start(&self, host: HostOptions) {
+        let mut site = DraftSettings::default();
+        for (field, text) in &host.defaults {
+            if let Err(warning) = host::apply_default(&mut site, *field, text) {
+                leptos::logging::warn!("Kling Studio: {warning}");
+            }
+        }
+        self.site.set_value(site.clone());
+        self.host.set_value(host);
+        self.apply_settings(&site);
         if let Some(saved) = presets::load_draft() {
             self.apply_settings(&saved);
         }
@@ -202,8 +223,33 @@ impl Draft {
         }
     }
 
-    /// Sets every setting but the frames.
+    /// Whether the page locks `field`.
+    pub fn is_locked(&self, field: Field) -> bool {
+        self.host.with_value(|h| h.locked.contains(&field))
+    }
+
+    /// Whether the page hides `field`.
+    pub fn is_hidden(&self, field: Field) -> bool {
+        self.host.with_value(|h| h.hidden.contains(&field))
+    }
+
+    /// Whether the page offers the developer panel.
+    pub fn shows_developer(&self) -> bool {
+        self.host.with_value(|h| h.show_developer)
+    }
+
+    /// Whether visitors are asked for an API key.
+    pub fn asks_for_key(&self) -> bool {
+        self.host.with_value(|h| h.key_policy == KeyPolicy::Ask)
+    }
+
+    /// Sets every setting but the frames (locked fields keep the page's values).
     pub fn apply_settings(&self, s: &DraftSettings) {
+        let mut kept = s.clone();
+        let locked = self.host.with_value(|h| h.locked.clone());
+        self.site
+            .with_value(|site| host::keep(&mut kept, site, &locked));
+        let s = &kept;
         self.prompt.set(s.prompt.clone());
         self.negative_prompt.set(s.negative_prompt.clone());
         self.tier.set(settings::tier_of(&s.tier));

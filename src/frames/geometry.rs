@@ -107,6 +107,24 @@ impl CropPosition {
     }
 }
 
+impl CropPosition {
+    /// Where the box sits, in words, for screen readers: `centred`, `50% toward the top` …
+    pub fn describe(self) -> String {
+        let axis = |v: f64, low: &str, high: &str| {
+            ((v - 0.5).abs() >= 0.01).then(|| {
+                let side = if v < 0.5 { low } else { high };
+                format!("{:.0}% toward the {side}", (v - 0.5).abs() * 200.0)
+            })
+        };
+        match (axis(self.x, "left", "right"), axis(self.y, "top", "bottom")) {
+            (None, None) => "centred".to_string(),
+            (Some(x), None) => x,
+            (None, Some(y)) => y,
+            (Some(x), Some(y)) => format!("{x}, {y}"),
+        }
+    }
+}
+
 impl Default for CropPosition {
     fn default() -> Self {
         CropPosition::CENTRE
@@ -321,7 +339,13 @@ mod tests {
 
     #[test]
     fn crops_of_the_output_aspect_come_out_at_exactly_the_output_size() {
-        for source in [(4000, 3000), (3000, 4000), (6001, 3999), (1999, 1333), (5000, 5001)] {
+        for source in [
+            (4000, 3000),
+            (3000, 4000),
+            (6001, 3999),
+            (1999, 1333),
+            (5000, 5001),
+        ] {
             let source = Size::new(source.0, source.1);
             for size in OutputSize::ALL {
                 let bound = Size::of_output(size);
@@ -456,6 +480,19 @@ mod tests {
         assert_eq!(
             CropPosition::clamped(f64::NAN, -1.0),
             CropPosition { x: 0.5, y: 0.0 }
+        );
+    }
+
+    #[test]
+    fn positions_are_said_in_words() {
+        assert_eq!(CropPosition::CENTRE.describe(), "centred");
+        assert_eq!(
+            CropPosition::clamped(0.5, 0.25).describe(),
+            "50% toward the top"
+        );
+        assert_eq!(
+            CropPosition::clamped(1.0, 0.75).describe(),
+            "100% toward the right, 50% toward the bottom"
         );
     }
 

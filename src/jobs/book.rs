@@ -28,7 +28,7 @@ impl Filter {
     pub fn label(self) -> &'static str {
         match self {
             Filter::All => "All",
-            Filter::Active => "In progress",
+            Filter::Active => "Running",
             Filter::Done => "Done",
             Filter::Failed => "Failed",
         }

@@ -127,7 +127,9 @@ pub fn overdue(job: &Job, now: f64, policy: &Policy) -> bool {
     let since = job.waiting_since.unwrap_or_else(|| job.started_at());
     job.phase == Phase::Processing
         && now - since >= policy.wait_limit_ms
-        && job.checked_at.is_some_and(|checked| checked - since >= policy.wait_limit_ms)
+        && job
+            .checked_at
+            .is_some_and(|checked| checked - since >= policy.wait_limit_ms)
 }
 
 /// The wait before send attempt number `attempts + 1`, after `attempts` failed ones.

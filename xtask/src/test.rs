@@ -149,6 +149,7 @@ pub fn trunk_build() -> Command {
     c
 }
 
+/// Every `tests/components*.rs` file, run by wasm-bindgen-test in headless Chromium.
 fn component_tests() -> Command {
     let mut c = cmd::command("cargo");
     c.args([
@@ -157,10 +158,20 @@ fn component_tests() -> Command {
         "kling-studio",
         "--target",
         "wasm32-unknown-unknown",
-        "--test",
-        "components",
-    ])
-    .env("CHROMEDRIVER", "/usr/bin/chromedriver");
+    ]);
+    let mut names: Vec<String> = std::fs::read_dir(cmd::root().join("tests"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.starts_with("components") && n.ends_with(".rs"))
+        .map(|n| n.trim_end_matches(".rs").to_string())
+        .collect();
+    names.sort();
+    for name in names {
+        c.args(["--test", &name]);
+    }
+    c.env("CHROMEDRIVER", "/usr/bin/chromedriver");
     c
 }
 

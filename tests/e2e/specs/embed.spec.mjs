@@ -21,6 +21,7 @@ function hostPage(attributes) {
   <head>
     <meta charset="utf-8" />
     <title>Jane's portfolio</title>
+    <link rel="icon" href="data:," />
     <style>${HOSTILE_CSS}</style>
   </head>
   <body>

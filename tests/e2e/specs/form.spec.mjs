@@ -227,6 +227,9 @@ test('a 6000×4000 JPEG dropped on the first slot becomes a 1920×1080 data URI 
   await box.focus();
   await page.keyboard.press('Shift+ArrowUp');
   await expect(slot.getByRole('group', { name: /Crop box, 50% toward the top/ })).toBeVisible();
+  // The box keeps the focus while it moves.
+  await page.keyboard.press('Shift+ArrowUp');
+  await expect(slot.getByRole('group', { name: /Crop box, 100% toward the top/ })).toBeFocused();
   await expect(slot).toHaveAttribute('data-state', 'ready', { timeout: 20_000 });
   const [moved] = await copiedBody(page);
   expect(moved.inputs.frameImages[0]).not.toEqual(image);
@@ -270,6 +273,32 @@ test('frames are refused with a reason, swapped, and cleared', async ({ page }) 
   const [only] = (await request(page)).inputs.frameImages;
   expect(only.frame).toBe('last');
   expect(only.image).toMatch(/^data:image\/png;base64,/);
+});
+
+test('an image URL is sent as it is, and its shape picks the aspect', async ({ page }) => {
+  const png = await page.evaluate(async () => {
+    const canvas = new OffscreenCanvas(720, 1280);
+    const g = canvas.getContext('2d');
+    g.fillStyle = '#264653';
+    g.fillRect(0, 0, 720, 1280);
+    const blob = await canvas.convertToBlob({ type: 'image/png' });
+    return Array.from(new Uint8Array(await blob.arrayBuffer()));
+  });
+  await page.route('**/pictures/tall.png', (route) =>
+    route.fulfill({ body: Buffer.from(png), contentType: 'image/png' }));
+  const url = new URL('pictures/tall.png', page.url()).href;
+  const first = form(page).getByRole('group', { name: 'First frame' });
+  await first.getByRole('button', { name: "Use a URL or an uploaded image's UUID" }).click();
+  await first.getByLabel('Image URL or UUID').fill('ftp://example.com/a.png');
+  await first.getByLabel('Image URL or UUID').press('Enter');
+  await expect(first).toContainText('The image must be an absolute http or https URL');
+  await first.getByLabel('Image URL or UUID').fill(url);
+  await first.getByLabel('Image URL or UUID').press('Enter');
+  await expect(first).toContainText('720 × 1280 · sent by URL');
+  await expect(form(page).getByText('Auto: 9:16 is nearest to your frame.')).toBeVisible();
+  const task = await request(page);
+  expect(task.inputs.frameImages).toEqual([url]);
+  expect(task).toMatchObject({ width: 1080, height: 1920 });
 });
 
 test('a picture pasted outside a text box goes to the first frame', async ({ page }) => {
@@ -405,6 +434,9 @@ for (const scheme of ['light', 'dark']) {
       await expect(f.getByRole('button', { name: 'Generate video' })).toHaveAttribute('aria-disabled', 'false');
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow).toBe(0);
+      // The screenshot shows the form from its top (beside the results it scrolls on its own).
+      await f.evaluate((el) => el.scrollTo(0, 0));
+      await page.evaluate(() => window.scrollTo(0, 0));
     });
   }
 }

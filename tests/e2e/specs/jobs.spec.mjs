@@ -1,6 +1,7 @@
-// Jobs and results against the real simulator: submit, follow, play; many results; reloads;
-// two tabs; both transports. Requests are submitted with "Import…" (a request file), a feature of
-// the Results panel, so these tests do not depend on the form.
+// Jobs and results against the real simulator: submit, follow, play; many results; reloads (mid-job
+// and mid-send); two tabs; both transports; the form's own submit and "Use these settings". Most
+// requests are submitted with "Import…" (a request file), a feature of the Results panel, so those
+// tests do not depend on the form's controls.
 import { test, expect } from '../fixtures.mjs';
 import {
   SIM, cards, frameDataUri, framePng, playVideo, request, resetStats, simStats, submit, useTransport, watchPolls,
@@ -132,7 +133,9 @@ test('with two tabs open, each job is polled by one tab only', async ({ page, re
 test('a job started from the form ends in a video, and "Use these settings" brings the settings back', async ({ page }) => {
   await page.goto('./');
   const form = page.getByRole('region', { name: 'Create' });
-  await form.getByLabel('Choose image').first().setInputFiles({ name: 'frame.png', mimeType: 'image/png', buffer: await framePng(page, 45) });
+  const chooser = page.waitForEvent('filechooser');
+  await form.getByRole('button', { name: 'Choose image' }).first().click();
+  await (await chooser).setFiles({ name: 'frame.png', mimeType: 'image/png', buffer: await framePng(page, 45) });
   const prompt = 'A hot air balloon rises at dawn';
   await form.getByLabel('Prompt', { exact: true }).fill(prompt);
   await form.getByRole('button', { name: /Generate video/ }).click();

@@ -1,0 +1,140 @@
+//! Submitting the draft: everything that blocks it (the draft's own problems, a missing key, no
+//! job runner), moving focus to what needs fixing, and handing the validated request to the jobs
+//! part. Shared by the submit button and the Ctrl/Cmd+Enter shortcut.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::cost::{self, CostPoint};
+use super::fields::Control;
+use super::{Blocker, Draft};
+use crate::config::Settings;
+use crate::jobs::{Jobs, NewJob};
+
+/// Everything that blocks submitting, the connection included (tracked).
+fn all_blockers(draft: Draft, settings: Settings, jobs: Option<Jobs>) -> Vec<Blocker> {
+    let mut out = draft.blockers();
+    if draft.asks_for_key() && settings.missing_key() {
+        out.push(Blocker {
+            control: Control::Connection,
+            message: "add your Runware API key".into(),
+        });
+    }
+    if jobs.is_none() {
+        out.push(Blocker {
+            control: Control::Request,
+            message: "jobs cannot be started here".into(),
+        });
+    }
+    out
+}
+
+/// Moves focus to `control` inside `root`, opening the section it is folded into.
+pub fn focus_control(root: &web_sys::Element, control: Control) {
+    let Ok(Some(element)) = root.query_selector(&format!("#{}", control.dom_id())) else {
+        return;
+    };
+    let mut parent = element.closest("details").ok().flatten();
+    while let Some(details) = parent {
+        let _ = details.set_attribute("open", "");
+        parent = details
+            .parent_element()
+            .and_then(|p| p.closest("details").ok().flatten());
+    }
+    let focusable =
+        "input:checked, input:not([type=radio]), textarea, select, button, [tabindex], summary";
+    let target = if element.matches(focusable).unwrap_or(false) {
+        Some(element)
+    } else {
+        element.query_selector(focusable).ok().flatten()
+    };
+    if let Some(target) = target.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = target.focus();
+    }
+}
+
+/// Submits the draft: what the button and the keyboard shortcut share. Built in the component
+/// body, where the contexts are at hand (event handlers run outside the component tree).
+#[derive(Clone, Copy)]
+pub struct Submitter {
+    draft: Draft,
+    settings: Settings,
+    jobs: Option<Jobs>,
+    /// The form's root element, to find controls in (the studio may live in a shadow root).
+    pub root: NodeRef<leptos::html::Section>,
+    /// The last submission's outcome, for the live status line.
+    pub status: RwSignal<Option<String>>,
+}
+
+impl Submitter {
+    /// A submitter for the form under `root`.
+    pub fn new(root: NodeRef<leptos::html::Section>) -> Self {
+        Submitter {
+            draft: Draft::expect(),
+            settings: Settings::expect(),
+            jobs: use_context::<Jobs>(),
+            root,
+            status: RwSignal::new(None),
+        }
+    }
+
+    /// Everything that blocks submitting (tracked).
+    pub fn blockers(&self) -> Vec<Blocker> {
+        all_blockers(self.draft, self.settings, self.jobs)
+    }
+
+    /// The cost estimate for the draft from the user's own finished jobs, in words; `None`
+    /// without history at this tier (tracked).
+    pub fn estimate(&self) -> Option<String> {
+        let samples = self.jobs?.cost_samples().get();
+        let points: Vec<CostPoint> = samples
+            .iter()
+            .map(|s| CostPoint {
+                width: s.width,
+                height: s.height,
+                duration_s: s.duration_s,
+                results: s.results,
+                cost_usd: s.cost_usd,
+            })
+            .collect();
+        let draft = self.draft;
+        cost::estimate(
+            &points,
+            draft.output_size(),
+            draft.duration.get().seconds(),
+            u32::from(draft.results.get()),
+        )
+        .map(|e| e.sentence())
+    }
+
+    /// Moves focus to `control`.
+    pub fn focus(&self, control: Control) {
+        if let Some(root) = self.root.get_untracked() {
+            focus_control(root.unchecked_ref(), control);
+        }
+    }
+
+    /// Submits if nothing blocks it; otherwise moves focus to the first thing to fix.
+    pub fn submit(&self) {
+        let blockers = untrack(|| self.blockers());
+        match (blockers.first(), self.jobs) {
+            (Some(first), _) => self.focus(first.control),
+            (None, Some(jobs)) => {
+                let Some(s) = self.draft.take_submission() else {
+                    return;
+                };
+                let n = s.request.number_results_or_default().get();
+                jobs.submit(NewJob {
+                    request: s.request,
+                    first_frame_thumb: s.first_frame_thumb,
+                    last_frame_thumb: s.last_frame_thumb,
+                });
+                self.status.set(Some(match n {
+                    1 => "Started: the video will appear under Results.".to_string(),
+                    n => format!("Started: {n} videos will appear under Results."),
+                }));
+            }
+            (None, None) => {}
+        }
+    }
+}
