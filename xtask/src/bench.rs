@@ -73,6 +73,10 @@ fn describe(name: &str) -> (&'static str, &'static str) {
         "payload_ratio" => ("x", "<= 0.2 of the whole-file data URI"),
         "get_response_per_min" => ("req/min", "<= 30 with 10 jobs in flight"),
         "ready_to_visible_ms" => ("ms", ""),
+        "ready_to_visible_p90_ms" | "ready_to_playable_ms" => ("ms", ""),
+        "ingest_cold_ms" | "ingest_longest_task_ms" => ("ms", ""),
+        "payload_kb" | "source_kb" => ("KB", ""),
+        "get_response_tasks_per_min" => ("tasks/min", ""),
         _ => ("", ""),
     }
 }
