@@ -10,35 +10,12 @@
 // Environment: KS_ROOT, KS_DIST (built app), CHROMIUM; KS_BENCH_RUNS (default 5).
 import { chromium } from '@playwright/test';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort, waitFor } from './common.mjs';
 import { resolve } from 'node:path';
 
 const root = process.env.KS_ROOT ?? resolve(import.meta.dirname, '../../..');
 const dist = process.env.KS_DIST ?? resolve(root, 'dist');
 const runs = Number(process.env.KS_BENCH_RUNS ?? 5);
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.on('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
-
-async function waitFor(url) {
-  for (let i = 0; i < 200; i += 1) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not come up`);
-}
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

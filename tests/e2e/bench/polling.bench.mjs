@@ -11,7 +11,7 @@
 // (`rest`, the default, or `ws`: over WebSocket results are also pushed, so they show sooner).
 import { chromium } from '@playwright/test';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort, waitFor } from './common.mjs';
 import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 
@@ -22,29 +22,6 @@ const jobCount = Number(process.env.KS_BENCH_JOBS ?? 10);
 const delay = process.env.KS_BENCH_DELAY ?? '30s..90s';
 const transport = process.env.KS_BENCH_TRANSPORT === 'ws' ? 'ws' : 'rest';
 const children = [];
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.on('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
-
-async function waitFor(url) {
-  for (let i = 0; i < 200; i += 1) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not come up`);
-}
 
 function start(cmd, args, onLine) {
   const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
