@@ -11,6 +11,7 @@ pub mod frames;
 pub mod host;
 pub mod host_options;
 pub mod jobs;
+pub mod num;
 pub mod transport;
 
 /// Installs the panic hook (a wasm panic then names its cause in the console) and mounts the studio

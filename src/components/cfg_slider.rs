@@ -6,6 +6,7 @@ use crate::components::field_messages::{FieldMessages, messages_id};
 use crate::draft::Draft;
 use crate::draft::fields::Control;
 use crate::host_options::Field;
+use crate::num::{parse_decimal, short};
 
 /// A hundredths value written the way people write it: `0.5`, `0.05`, `1`.
 fn format_hundredths(h: u32) -> String {
@@ -20,9 +21,8 @@ pub fn CfgSlider() -> impl IntoView {
     let cfg = draft.cfg;
     // The slider shows the typed number when it reads as one; the validator judges the rest.
     let slider_value = move || {
-        cfg.with(|t| t.trim().parse::<f64>().ok())
-            .filter(|v| v.is_finite())
-            .map_or_else(|| "0.5".to_string(), |v| v.clamp(0.0, 1.0).to_string())
+        cfg.with(|t| parse_decimal(t))
+            .map_or_else(|| "0.5".to_string(), |v| short(v.clamp(0.0, 1.0), 2))
     };
     let invalid = Memo::new(move |_| !draft.messages(Control::CfgScale).is_empty());
     let locked = draft.is_locked(Field::CfgScale);
@@ -60,7 +60,7 @@ pub fn CfgSlider() -> impl IntoView {
                 prop:value=slider_value
                 on:input=move |ev| {
                     // The browser's decimal steps, read back as whole hundredths.
-                    let v = event_target_value(&ev).parse::<f64>().unwrap_or(0.5);
+                    let v = parse_decimal(&event_target_value(&ev)).unwrap_or(0.5);
                     cfg.set(format_hundredths((v * 100.0).round() as u32));
                 }
             />

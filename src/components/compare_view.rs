@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::jobs::model::JobResult;
 use crate::jobs::naming::clock;
+use crate::num::{parse_decimal, short};
 
 /// Drift beyond which a follower video is put back in step with the first (seconds).
 const DRIFT_S: f64 = 0.12;
@@ -106,10 +107,10 @@ pub fn CompareView(
                     aria-label="Position in all videos"
                     min="0"
                     step="0.01"
-                    max=move || duration.get().max(0.01)
+                    max=move || short(duration.get().max(0.01), 3)
                     prop:value=move || time.get()
                     on:input=move |ev| {
-                        let t = event_target_value(&ev).parse().unwrap_or(0.0);
+                        let t = parse_decimal(&event_target_value(&ev)).unwrap_or(0.0);
                         time.set(t);
                         seek(t);
                     }

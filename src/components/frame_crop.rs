@@ -8,6 +8,7 @@ use leptos::wasm_bindgen::JsCast;
 use crate::draft::Draft;
 use crate::frames::Slot;
 use crate::frames::geometry::{self, CropPosition};
+use crate::num::fixed;
 
 /// Keyboard step, as a share of the free room around the box.
 const STEP: f64 = 0.05;
@@ -113,7 +114,13 @@ pub fn FrameCrop(
     let box_style = move || {
         rect().map(|(rect, source)| {
             let (l, t, w, h) = geometry::percent(rect, source);
-            format!("left:{l:.3}%;top:{t:.3}%;width:{w:.3}%;height:{h:.3}%")
+            format!(
+                "left:{}%;top:{}%;width:{}%;height:{}%",
+                fixed(l, 3),
+                fixed(t, 3),
+                fixed(w, 3),
+                fixed(h, 3)
+            )
         })
     };
     // The stage keeps the picture's shape, at most 300 px tall (see form-frames.css).

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::jobs::Jobs;
 use crate::jobs::model::{Job, Phase};
 use crate::jobs::naming::{clock, spoken};
+use crate::num::fixed;
 
 /// A Kling 2.1 Pro video usually takes 2 to 5 minutes.
 const TYPICAL_MS: (f64, f64) = (120_000.0, 300_000.0);
@@ -22,7 +23,7 @@ pub fn JobProgress(
     let phase = Memo::new(move |_| job.with(|j| j.as_ref().map(|j| j.phase)));
     let elapsed = move || job.with(|j| j.as_ref().map_or(0.0, |j| jobs.now() - j.started_at()));
     let scale = move || (elapsed() + 30_000.0).max(TYPICAL_MS.1 + 60_000.0);
-    let pct = move |ms: f64| format!("{:.2}%", (ms / scale() * 100.0).min(100.0));
+    let pct = move |ms: f64| format!("{}%", fixed((ms / scale() * 100.0).min(100.0), 2));
     let status = move || {
         job.with(|j| {
             let j = j.as_ref()?;
@@ -55,12 +56,12 @@ pub fn JobProgress(
                 role="progressbar"
                 aria-label="Time since the job was accepted"
                 aria-valuemin="0"
-                aria-valuemax=move || (scale() / 1000.0).round()
-                aria-valuenow=move || (elapsed() / 1000.0).round()
+                aria-valuemax=move || fixed(scale() / 1000.0, 0)
+                aria-valuenow=move || fixed(elapsed() / 1000.0, 0)
                 aria-valuetext=move || format!("{} elapsed; usually 2 to 5 min", spoken(elapsed()))
             >
                 <span class="ks-job__band" style:left=move || pct(TYPICAL_MS.0) style:width=move || {
-                    format!("{:.2}%", ((TYPICAL_MS.1 - TYPICAL_MS.0) / scale() * 100.0).min(100.0))
+                    pct(TYPICAL_MS.1 - TYPICAL_MS.0)
                 }></span>
                 <span class="ks-job__fill" style:width=move || pct(elapsed())></span>
             </div>

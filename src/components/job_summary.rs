@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::components::frame_thumb::FrameThumb;
 use crate::jobs::model::{Job, JobSettings, Phase};
 use crate::jobs::naming;
+use crate::num::fixed;
 
 /// The settings in a line of short facts, e.g. "1080p 16:9 · 5 s · CFG 0.50 · 3 results · MP4".
 fn facts(s: &JobSettings) -> Vec<String> {
@@ -14,7 +15,7 @@ fn facts(s: &JobSettings) -> Vec<String> {
         None => facts.push("size from frame".into()),
     }
     facts.push(format!("{} s", s.duration_s));
-    facts.push(format!("CFG {:.2}", s.cfg_scale));
+    facts.push(format!("CFG {}", fixed(s.cfg_scale, 2)));
     if s.number_results > 1 {
         facts.push(format!("{} results", s.number_results));
     }

@@ -4,6 +4,8 @@
 
 use runware::{OutputSize, Tier};
 
+use crate::num::fixed;
+
 /// How many of the latest jobs at a tier the estimate looks at: recent prices are the relevant ones.
 pub const WINDOW: usize = 10;
 
@@ -41,7 +43,11 @@ impl Estimate {
         } else {
             format!("your last {} jobs", self.jobs)
         };
-        format!("≈ ${:.2}, from {jobs} at {}", self.usd, self.tier.label())
+        format!(
+            "≈ ${}, from {jobs} at {}",
+            fixed(self.usd, 2),
+            self.tier.label()
+        )
     }
 }
 

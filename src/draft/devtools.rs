@@ -101,7 +101,7 @@ pub fn human_bytes(bytes: u64) -> String {
     match bytes {
         0..1_000 => format!("{bytes} B"),
         1_000..1_000_000 => format!("{} KB", (bytes + 500) / 1_000),
-        _ => format!("{:.1} MB", bytes as f64 / 1e6),
+        _ => format!("{} MB", crate::num::fixed(bytes as f64 / 1e6, 1)),
     }
 }
 

@@ -16,7 +16,7 @@ pub fn apply_default(s: &mut DraftSettings, field: Field, text: &str) -> Result<
             field.name()
         ))
     };
-    let number = || value.parse::<f64>().ok();
+    let number = || crate::num::parse_decimal(value);
     match field {
         Field::Prompt => s.prompt = text.to_string(),
         Field::NegativePrompt => s.negative_prompt = text.to_string(),

@@ -110,14 +110,7 @@ pub fn number_or_text(text: &str) -> Option<Value> {
         return Some(Value::from(u));
     }
     // Only plain decimal notation counts as a number: `inf`, `NaN` and `1e3` stay text.
-    let plain = text
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+'));
-    let number = text
-        .parse::<f64>()
-        .ok()
-        .filter(|_| plain)
-        .and_then(Number::from_f64);
+    let number = crate::num::parse_decimal(text).and_then(Number::from_f64);
     Some(number.map_or_else(|| Value::String(text.to_owned()), Value::Number))
 }
 

@@ -113,7 +113,10 @@ impl CropPosition {
         let axis = |v: f64, low: &str, high: &str| {
             ((v - 0.5).abs() >= 0.01).then(|| {
                 let side = if v < 0.5 { low } else { high };
-                format!("{:.0}% toward the {side}", (v - 0.5).abs() * 200.0)
+                format!(
+                    "{}% toward the {side}",
+                    crate::num::fixed((v - 0.5).abs() * 200.0, 0)
+                )
             })
         };
         match (axis(self.x, "left", "right"), axis(self.y, "top", "bottom")) {

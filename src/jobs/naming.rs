@@ -107,11 +107,8 @@ pub fn spoken(ms: f64) -> String {
 
 /// A price in US dollars, with three decimals under a dollar (video prices are cents).
 pub fn usd(amount: f64) -> String {
-    if amount < 1.0 {
-        format!("${amount:.3}")
-    } else {
-        format!("${amount:.2}")
-    }
+    let places = if amount < 1.0 { 3 } else { 2 };
+    format!("${}", crate::num::fixed(amount, places))
 }
 
 /// The name of an export file for a day (`YYYY-MM-DD`).

@@ -95,7 +95,7 @@ fn excerpt(body: &[u8]) -> String {
 
 /// `Retry-After` in ms: a number of seconds (the HTTP-date form is not worth a date parser).
 pub fn parse_retry_after(value: &str) -> Option<f64> {
-    let seconds: f64 = value.trim().parse().ok()?;
+    let seconds = crate::num::parse_decimal(value)?;
     (seconds.is_finite() && seconds >= 0.0).then(|| (seconds * 1000.0).min(600_000.0))
 }
 

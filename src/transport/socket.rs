@@ -194,7 +194,7 @@ impl Socket {
         if wait > f64::from(timeout_ms) {
             return Err(Err(TransportError::Unreachable(format!(
                 "reconnecting in {} s",
-                (wait / 1000.0).ceil()
+                (wait / 1000.0).ceil() as u64
             ))));
         }
         if wait > 0.0 {

@@ -186,8 +186,14 @@ impl Default for CfgScale {
 }
 
 impl fmt::Display for CfgScale {
+    /// As people write it: `0`, `0.05`, `0.5`, `1` (whole hundredths, without a float formatter).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.value())
+        let (whole, hundredths) = (self.0 / 100, self.0 % 100);
+        match hundredths {
+            0 => write!(f, "{whole}"),
+            h if h % 10 == 0 => write!(f, "{whole}.{}", h / 10),
+            h => write!(f, "{whole}.{h:02}"),
+        }
     }
 }
 
