@@ -137,8 +137,7 @@ fn text(e: &web_sys::Element) -> String {
 
 async fn import(jobs: Jobs, list: Vec<Job>) {
     let archive = Archive::new(list, Default::default(), js_sys::Date::now());
-    let text = serde_json::to_string(&archive).expect("json");
-    jobs.import(text).await.expect("imported");
+    jobs.import(archive.to_text()).await.expect("imported");
 }
 
 #[wasm_bindgen_test]

@@ -2,12 +2,11 @@
 //! move a history between browsers, pending jobs included) or plain `videoInference` requests,
 //! which are submitted as new jobs.
 
-use std::collections::BTreeMap;
-
 use runware::{ApiError, TaskId, VideoInference};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
+use super::frames::Blob;
+use super::json;
 use super::model::Job;
 
 /// The `format` member that marks an export file.
@@ -15,9 +14,8 @@ pub const FORMAT: &str = "kling-studio-journal";
 /// The export format's version.
 pub const VERSION: u32 = 1;
 
-/// An export file.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// An export file: `{"format", "version", "exportedAt", "jobs": [...], "blobs": {key: value}}`.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Archive {
     /// Always [`FORMAT`].
     pub format: String,
@@ -27,14 +25,13 @@ pub struct Archive {
     pub exported_at: f64,
     /// Every job, newest first.
     pub jobs: Vec<Job>,
-    /// Frame images and pictures the jobs refer to, by key.
-    #[serde(default)]
-    pub blobs: BTreeMap<String, String>,
+    /// Frame images and pictures the jobs refer to, each once.
+    pub blobs: Vec<Blob>,
 }
 
 impl Archive {
     /// An archive of `jobs` and their `blobs`.
-    pub fn new(jobs: Vec<Job>, blobs: BTreeMap<String, String>, now: f64) -> Self {
+    pub fn new(jobs: Vec<Job>, blobs: Vec<Blob>, now: f64) -> Self {
         Archive {
             format: FORMAT.to_owned(),
             version: VERSION,
@@ -42,6 +39,56 @@ impl Archive {
             jobs,
             blobs,
         }
+    }
+
+    /// The text of the export file.
+    pub fn to_text(&self) -> String {
+        let mut blobs = Map::new();
+        for blob in &self.blobs {
+            blobs.insert(blob.key.clone(), Value::from(blob.value.as_str()));
+        }
+        let mut file = Map::new();
+        file.insert("format".to_owned(), Value::from(self.format.as_str()));
+        file.insert("version".to_owned(), Value::from(self.version));
+        file.insert("exportedAt".to_owned(), Value::from(self.exported_at));
+        let jobs = self.jobs.iter().map(Job::to_json).collect::<Vec<_>>();
+        file.insert("jobs".to_owned(), Value::Array(jobs));
+        file.insert("blobs".to_owned(), Value::Object(blobs));
+        json::text(&Value::Object(file))
+    }
+
+    /// Reads an export file already parsed (its `format` checked by the caller).
+    fn from_json(value: &Value) -> Result<Archive, String> {
+        let member = |key: &str| value.get(key).filter(|v| !v.is_null());
+        let damaged = |key: &str| format!("`{key}` is missing or cannot be read");
+        let jobs = member("jobs")
+            .and_then(Value::as_array)
+            .ok_or_else(|| damaged("jobs"))?
+            .iter()
+            .map(Job::from_json)
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut blobs = Vec::new();
+        if let Some(found) = member("blobs") {
+            for (key, value) in found.as_object().ok_or_else(|| damaged("blobs"))? {
+                let value = value.as_str().ok_or_else(|| damaged("blobs"))?;
+                blobs.push(Blob {
+                    key: key.clone(),
+                    value: value.to_owned(),
+                });
+            }
+        }
+        Ok(Archive {
+            format: FORMAT.to_owned(),
+            version: member("version")
+                .and_then(Value::as_u64)
+                .and_then(|v| u32::try_from(v).ok())
+                .ok_or_else(|| damaged("version"))?,
+            exported_at: member("exportedAt")
+                .and_then(Value::as_f64)
+                .ok_or_else(|| damaged("exportedAt"))?,
+            jobs,
+            blobs,
+        })
     }
 }
 
@@ -93,10 +140,9 @@ pub fn read(text: &str, mut fresh: impl FnMut() -> TaskId) -> Result<Import, Imp
                 u32::try_from(version).unwrap_or(u32::MAX),
             ));
         }
-        // Read again from the text: cheaper in code than deserializing from the parsed value.
-        return serde_json::from_str(text)
+        return Archive::from_json(&value)
             .map(Import::Archive)
-            .map_err(|e| ImportError::Damaged(e.to_string()));
+            .map_err(ImportError::Damaged);
     }
     let items = match value {
         Value::Array(items) => items,
@@ -158,8 +204,12 @@ mod tests {
 
     #[test]
     fn archives_round_trip() {
-        let archive = Archive::new(vec![], BTreeMap::from([("k".into(), "v".into())]), 5.0);
-        let text = serde_json::to_string(&archive).expect("json");
+        let blob = Blob {
+            key: "k".into(),
+            value: "v".into(),
+        };
+        let archive = Archive::new(vec![], vec![blob], 5.0);
+        let text = archive.to_text();
         assert_eq!(read(&text, fresh), Ok(Import::Archive(archive)));
         let newer = text.replace("\"version\":1", "\"version\":9");
         assert_eq!(read(&newer, fresh), Err(ImportError::NewerVersion(9)));

@@ -15,6 +15,7 @@ pub mod book;
 pub mod engine;
 pub mod files;
 pub mod frames;
+pub mod json;
 pub mod model;
 pub mod naming;
 mod poller;
@@ -251,8 +252,7 @@ impl Jobs {
 
     /// Every job with its images, as the text of an export file.
     pub async fn export(&self) -> Option<String> {
-        let archive = self.engine()?.archive().await;
-        serde_json::to_string(&archive).ok()
+        Some(self.engine()?.archive().await.to_text())
     }
 
     /// Imports a history or a request file; the sentence says what happened.

@@ -1,18 +1,16 @@
 //! A job as the journal keeps it: what was asked, where it stands, and what came back.
 //!
-//! Everything here is plain data (serde) so that the journal, the export file and the messages
-//! between tabs all share one shape, and so that it is tested natively.
+//! Everything here is plain data, tested natively. The journal, the export file and the messages
+//! between tabs all share one JSON shape of it, written and read in [`super::json`].
 
 use runware::reply::VideoResult;
 use runware::{ApiError, VideoInference};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::config::Backend;
 
 /// Where a job stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Phase {
     /// Journaled; the server has not acknowledged it yet (first send, or a resend after a reply
     /// that never arrived).
@@ -57,23 +55,17 @@ impl Phase {
 }
 
 /// One finished video of a job.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct JobResult {
     /// `videoUUID`.
-    #[serde(default)]
     pub video_uuid: Option<String>,
     /// `videoURL`.
-    #[serde(default)]
     pub video_url: Option<String>,
     /// `seed` of this result.
-    #[serde(default)]
     pub seed: Option<i64>,
     /// `cost` in USD, with `includeCost`.
-    #[serde(default)]
     pub cost: Option<f64>,
     /// `NSFWContent`, when safety checking ran.
-    #[serde(default)]
     pub nsfw: Option<bool>,
     /// When this tab first saw the result (ms since the epoch): the base of the ttl countdown.
     pub received_at: f64,
@@ -115,24 +107,19 @@ impl JobResult {
 
 /// The settings of a job in the terms the card shows, taken from the request once at submission
 /// (the stored request has its inline frames moved out, so it is not re-read for display).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobSettings {
     /// `positivePrompt`.
-    #[serde(default)]
     pub prompt: Option<String>,
     /// `negativePrompt`.
-    #[serde(default)]
     pub negative_prompt: Option<String>,
     /// `width` × `height`, when given (otherwise the server derives them from the frame).
-    #[serde(default)]
     pub size: Option<(u32, u32)>,
     /// `duration` in seconds.
     pub duration_s: u32,
     /// `CFGScale`.
     pub cfg_scale: f64,
     /// `seed`, when fixed.
-    #[serde(default)]
     pub seed: Option<i64>,
     /// `numberResults`.
     pub number_results: u8,
@@ -141,13 +128,10 @@ pub struct JobSettings {
     /// `outputQuality`.
     pub quality: u8,
     /// `ttl` in seconds.
-    #[serde(default)]
     pub ttl_s: Option<u64>,
     /// `includeCost`.
-    #[serde(default)]
     pub include_cost: bool,
     /// The safety mode in effect.
-    #[serde(default)]
     pub safety: String,
     /// How many frame images (1 or 2).
     pub frames: u8,
@@ -190,71 +174,54 @@ impl JobSettings {
 }
 
 /// Blob keys of the small frame pictures shown on the card.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Thumbs {
     /// The first frame's picture.
-    #[serde(default)]
     pub first: Option<String>,
     /// The last frame's picture.
-    #[serde(default)]
     pub last: Option<String>,
 }
 
 /// One job of the journal.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Job {
     /// `taskUUID`, the job's identity.
     pub id: String,
     /// When the job was journaled (ms since the epoch).
     pub created_at: f64,
     /// The server the job was sent to: it is polled there whatever the settings say later.
-    #[serde(default)]
     pub backend: Backend,
     /// The request as sent, with inline frame images replaced by blob references.
     pub request: Value,
     /// The settings, for display.
     pub settings: JobSettings,
     /// Blob keys of the frame pictures.
-    #[serde(default)]
     pub thumbs: Thumbs,
     /// Where it stands.
     pub phase: Phase,
     /// Finished results, in the order first seen.
-    #[serde(default)]
     pub results: Vec<JobResult>,
     /// Why it failed.
-    #[serde(default)]
     pub error: Option<ApiError>,
     /// When the server acknowledged it.
-    #[serde(default)]
     pub accepted_at: Option<f64>,
     /// When it finished (done, failed).
-    #[serde(default)]
     pub finished_at: Option<f64>,
     /// When this tab last asked for its state. Not saved: after a reload, a job is always asked
     /// about again before it can be declared "still waiting".
-    #[serde(skip)]
     pub checked_at: Option<f64>,
     /// Send attempts so far.
-    #[serde(default)]
     pub attempts: u32,
     /// Not before this time (ms) is it sent again.
-    #[serde(default)]
     pub next_send_at: Option<f64>,
     /// Why the last send did not get through, while it is retried.
-    #[serde(default)]
     pub send_problem: Option<String>,
     /// `taskUUID` of the job this one retries.
-    #[serde(default)]
     pub retry_of: Option<String>,
     /// Start of the current waiting period (acceptance, or a manual re-check that found
     /// progress): the "still waiting" limit counts from here.
-    #[serde(default)]
     pub waiting_since: Option<f64>,
     /// While a send attempt is under way: when it started.
-    #[serde(default)]
     pub sending_since: Option<f64>,
 }
 

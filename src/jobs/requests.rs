@@ -154,7 +154,7 @@ impl Engine {
                 .filter_map(|id| b.get(id).cloned())
                 .collect()
         });
-        let mut blobs = std::collections::BTreeMap::new();
+        let mut blobs: Vec<Blob> = Vec::new();
         for job in &jobs {
             let mut keys = frames::references(&job.request);
             keys.extend(
@@ -165,10 +165,10 @@ impl Engine {
                     .cloned(),
             );
             for key in keys {
-                if !blobs.contains_key(&key)
+                if !blobs.iter().any(|b| b.key == key)
                     && let Some(value) = self.thumb(Some(&key)).await
                 {
-                    blobs.insert(key, value);
+                    blobs.push(Blob { key, value });
                 }
             }
         }
@@ -180,11 +180,7 @@ impl Engine {
     pub async fn import(self: &Rc<Self>, text: &str) -> Result<String, String> {
         match super::archive::read(text, fresh_id).map_err(|e| e.to_string())? {
             super::archive::Import::Archive(archive) => {
-                let blobs: Vec<Blob> = archive
-                    .blobs
-                    .into_iter()
-                    .map(|(key, value)| Blob { key, value })
-                    .collect();
+                let blobs = archive.blobs;
                 let mut merged = Vec::new();
                 self.signals.book.update(|b| {
                     for mut job in archive.jobs {

@@ -129,9 +129,11 @@ impl Store {
         let tx = self.transaction(&[JOBS, BLOBS], true)?;
         let job_store = tx.object_store(JOBS).map_err(failed)?;
         for job in jobs {
-            let text = serde_json::to_string(job).map_err(|e| StoreError::Failed(e.to_string()))?;
             job_store
-                .put_with_key(&JsValue::from_str(&text), &JsValue::from_str(&job.id))
+                .put_with_key(
+                    &JsValue::from_str(&job.to_text()),
+                    &JsValue::from_str(&job.id),
+                )
                 .map_err(failed)?;
         }
         let blob_store = tx.object_store(BLOBS).map_err(failed)?;
@@ -158,7 +160,7 @@ impl Store {
         let mut jobs = Vec::with_capacity(all.length() as usize);
         let mut damaged = 0;
         for value in all.iter() {
-            match value.as_string().map(|t| serde_json::from_str::<Job>(&t)) {
+            match value.as_string().map(|t| Job::from_text(&t)) {
                 Some(Ok(job)) => jobs.push(job),
                 _ => damaged += 1,
             }

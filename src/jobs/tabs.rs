@@ -7,11 +7,12 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
-use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{BroadcastChannel, MessageEvent};
 
+use super::json;
 use super::model::Job;
 
 const LOCK_NAME: &str = "kling-studio-poller";
@@ -109,42 +110,35 @@ pub enum Note {
     Wake,
 }
 
-/// A note as it travels: a flat struct, which serde reads with far less code than a tagged enum.
-#[derive(Serialize, Deserialize)]
-struct Wire {
-    kind: u8,
-    #[serde(default)]
-    job: Option<Box<Job>>,
-    #[serde(default)]
-    id: Option<String>,
-}
-
 impl Note {
-    fn to_wire(&self) -> Wire {
-        match self {
-            Note::Upsert { job } => Wire {
-                kind: 0,
-                job: Some(job.clone()),
-                id: None,
-            },
-            Note::Remove { id } => Wire {
-                kind: 1,
-                job: None,
-                id: Some(id.clone()),
-            },
-            Note::Wake => Wire {
-                kind: 2,
-                job: None,
-                id: None,
-            },
-        }
+    /// The note as it travels: `{"kind":0,"job":…}`, `{"kind":1,"id":…}` or `{"kind":2}`.
+    fn to_text(&self) -> String {
+        let mut wire = Map::new();
+        let kind = match self {
+            Note::Upsert { job } => {
+                wire.insert("job".to_owned(), job.to_json());
+                0
+            }
+            Note::Remove { id } => {
+                wire.insert("id".to_owned(), Value::from(id.as_str()));
+                1
+            }
+            Note::Wake => 2,
+        };
+        wire.insert("kind".to_owned(), Value::from(kind));
+        json::text(&Value::Object(wire))
     }
 
-    fn from_wire(wire: Wire) -> Option<Note> {
-        match (wire.kind, wire.job, wire.id) {
-            (0, Some(job), _) => Some(Note::Upsert { job }),
-            (1, _, Some(id)) => Some(Note::Remove { id }),
-            (2, _, _) => Some(Note::Wake),
+    fn from_text(text: &str) -> Option<Note> {
+        let wire: Value = serde_json::from_str(text).ok()?;
+        match wire.get("kind")?.as_u64()? {
+            0 => Some(Note::Upsert {
+                job: Box::new(Job::from_json(wire.get("job")?).ok()?),
+            }),
+            1 => Some(Note::Remove {
+                id: wire.get("id")?.as_str()?.to_owned(),
+            }),
+            2 => Some(Note::Wake),
             _ => None,
         }
     }
@@ -165,8 +159,7 @@ impl Channel {
                 let note = event
                     .data()
                     .as_string()
-                    .and_then(|text| serde_json::from_str::<Wire>(&text).ok())
-                    .and_then(Note::from_wire);
+                    .and_then(|text| Note::from_text(&text));
                 if let Some(note) = note {
                     on_note(note);
                 }
@@ -180,8 +173,8 @@ impl Channel {
 
     /// Tells the other tabs.
     pub fn post(&self, note: &Note) {
-        if let (Some(channel), Ok(text)) = (&self.channel, serde_json::to_string(&note.to_wire())) {
-            let _ = channel.post_message(&JsValue::from_str(&text));
+        if let Some(channel) = &self.channel {
+            let _ = channel.post_message(&JsValue::from_str(&note.to_text()));
         }
     }
 }
