@@ -1,7 +1,7 @@
 //! The jobs held in memory: lookup by `taskUUID`, the history's order and filters, and the
 //! merge that lets several tabs write the same job without losing news.
 
-use std::collections::HashMap;
+use std::cmp::Ordering;
 
 use super::CostSample;
 use super::model::{Job, Phase};
@@ -75,10 +75,22 @@ pub fn merge(current: &Job, incoming: &Job) -> Job {
     merged
 }
 
-/// Every job known to this tab.
+/// The history's order: newest first, then by `taskUUID` (ids are unique, so the order is
+/// total).
+fn history_order(a: &Job, b: &Job) -> Ordering {
+    b.created_at
+        .total_cmp(&a.created_at)
+        .then_with(|| a.id.cmp(&b.id))
+}
+
+/// Every job known to this tab, kept in the history's order.
+///
+/// A plain `Vec` rather than a map: the history is read in order far more often than it is
+/// changed, so no sort runs at all, and the wasm carries neither a hash map nor a sort for it.
+/// A lookup by id scans, which is quick at a thousand jobs.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Book {
-    jobs: HashMap<String, Job>,
+    jobs: Vec<Job>,
 }
 
 impl Book {
@@ -91,14 +103,18 @@ impl Book {
         book
     }
 
-    /// The job `id`.
-    pub fn get(&self, id: &str) -> Option<&Job> {
-        self.jobs.get(id)
+    fn position(&self, id: &str) -> Option<usize> {
+        self.jobs.iter().position(|j| j.id == id)
     }
 
-    /// Every job, in no order.
+    /// The job `id`.
+    pub fn get(&self, id: &str) -> Option<&Job> {
+        self.jobs.iter().find(|j| j.id == id)
+    }
+
+    /// Every job, newest first.
     pub fn iter(&self) -> impl Iterator<Item = &Job> {
-        self.jobs.values()
+        self.jobs.iter()
     }
 
     /// How many jobs.
@@ -114,61 +130,62 @@ impl Book {
     /// Adds `job`, or merges it into the copy held; returns the job as now held, if that
     /// differs from before.
     pub fn upsert(&mut self, job: Job) -> Option<Job> {
-        let next = match self.jobs.get(&job.id) {
-            Some(current) => {
-                let merged = merge(current, &job);
-                if &merged == current {
+        let next = match self.position(&job.id) {
+            Some(i) => {
+                let merged = merge(&self.jobs[i], &job);
+                if merged == self.jobs[i] {
                     return None;
                 }
+                self.jobs.remove(i);
                 merged
             }
             None => job,
         };
-        self.jobs.insert(next.id.clone(), next.clone());
+        let at = self
+            .jobs
+            .partition_point(|j| history_order(j, &next) == Ordering::Less);
+        self.jobs.insert(at, next.clone());
         Some(next)
     }
 
-    /// Replaces the job `id` through `change`; returns `(before, after)` if it changed.
+    /// Replaces the job `id` through `change` (which leaves its id and creation time alone);
+    /// returns `(before, after)` if it changed.
     pub fn update(
         &mut self,
         id: &str,
-        change: impl FnOnce(&mut Job) -> bool,
+        change: &mut dyn FnMut(&mut Job) -> bool,
     ) -> Option<(Job, Job)> {
-        let job = self.jobs.get_mut(id)?;
+        let i = self.position(id)?;
+        let job = &mut self.jobs[i];
         let before = job.clone();
         change(job).then(|| (before, job.clone()))
     }
 
     /// Removes the job `id`.
     pub fn remove(&mut self, id: &str) -> Option<Job> {
-        self.jobs.remove(id)
+        let i = self.position(id)?;
+        Some(self.jobs.remove(i))
     }
 
     /// The ids passing `filter`, newest first.
     pub fn ordered(&self, filter: Filter) -> Vec<String> {
-        let mut jobs: Vec<&Job> = self.jobs.values().filter(|j| filter.admits(j)).collect();
-        jobs.sort_by(|a, b| {
-            b.created_at
-                .total_cmp(&a.created_at)
-                .then_with(|| a.id.cmp(&b.id))
-        });
-        jobs.into_iter().map(|j| j.id.clone()).collect()
+        self.jobs
+            .iter()
+            .filter(|j| filter.admits(j))
+            .map(|j| j.id.clone())
+            .collect()
     }
 
     /// How many jobs pass each filter.
     pub fn count(&self, filter: Filter) -> usize {
-        self.jobs.values().filter(|j| filter.admits(j)).count()
+        self.jobs.iter().filter(|j| filter.admits(j)).count()
     }
 
     /// The costs of finished jobs that reported one for every result, newest first.
     pub fn cost_samples(&self) -> Vec<CostSample> {
-        let mut done: Vec<&Job> = self
-            .jobs
-            .values()
+        self.jobs
+            .iter()
             .filter(|j| j.phase == Phase::Done && j.settings.include_cost)
-            .collect();
-        done.sort_by(|a, b| b.created_at.total_cmp(&a.created_at));
-        done.into_iter()
             .filter_map(|job| {
                 let (width, height) = job.settings.size?;
                 Some(CostSample {

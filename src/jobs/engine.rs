@@ -6,7 +6,6 @@
 //! poller lock polls; any tab sends what its user submits.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, HashSet};
 use std::rc::{Rc, Weak};
 
 use futures::channel::{mpsc, oneshot};
@@ -73,9 +72,11 @@ pub struct Engine {
     pub(super) channel: RefCell<Option<Channel>>,
     pub(super) transports: RefCell<Vec<Transport>>,
     pub(super) leader: Cell<bool>,
-    pub(super) sending: RefCell<HashSet<String>>,
+    /// The jobs this tab is sending now (a handful: a `Vec` costs less code than a set).
+    pub(super) sending: RefCell<Vec<String>>,
     pub(super) wake: mpsc::UnboundedSender<()>,
-    pub(super) blobs: RefCell<HashMap<String, String>>,
+    /// Pictures read or written so far, by key.
+    pub(super) blobs: RefCell<Vec<Blob>>,
     pub(super) backoff: Cell<Backoff>,
     pub(super) retry_after: Cell<Option<f64>>,
     pub(super) last_tick: Cell<Option<f64>>,
@@ -93,9 +94,9 @@ impl Engine {
             channel: RefCell::new(None),
             transports: RefCell::new(Vec::new()),
             leader: Cell::new(false),
-            sending: RefCell::new(HashSet::new()),
+            sending: RefCell::new(Vec::new()),
             wake,
-            blobs: RefCell::new(HashMap::new()),
+            blobs: RefCell::new(Vec::new()),
             backoff: Cell::new(Backoff::default()),
             retry_after: Cell::new(None),
             last_tick: Cell::new(None),
@@ -170,6 +171,14 @@ impl Engine {
             ))),
         }
         self.signals.loaded.set(true);
+    }
+
+    /// Keeps the picture `blob` at hand (once).
+    pub(super) fn remember(&self, blob: Blob) {
+        let mut blobs = self.blobs.borrow_mut();
+        if !blobs.iter().any(|b| b.key == blob.key) {
+            blobs.push(blob);
+        }
     }
 
     pub(super) fn poke(&self) {
@@ -344,7 +353,7 @@ impl Engine {
             let update = self
                 .signals
                 .book
-                .try_update(|b| b.update(id, |job| progress::apply(job, reply, now)))
+                .try_update(|b| b.update(id, &mut |job| progress::apply(job, reply, now)))
                 .flatten();
             if let Some((before, after)) = update {
                 if let Some(text) = progress::announcement(&before, &after) {

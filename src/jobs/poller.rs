@@ -128,7 +128,7 @@ impl Engine {
         }
         self.signals.book.update(|b| {
             for (id, _) in &due {
-                b.update(id, |j| {
+                b.update(id, &mut |j| {
                     j.checked_at = Some(now);
                     true
                 });

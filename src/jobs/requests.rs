@@ -1,7 +1,6 @@
 //! What the page asks of the engine: check now, keep waiting, send now, retry, the request of
 //! a job, pictures, delete, export and import.
 
-use std::collections::HashSet;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -31,7 +30,7 @@ impl Engine {
                 .unwrap_or_else(|| "The server could not be reached.".into())
         })?;
         self.signals.book.update(|b| {
-            b.update(id, |j| {
+            b.update(id, &mut |j| {
                 j.checked_at = Some(now());
                 true
             });
@@ -102,13 +101,14 @@ impl Engine {
     /// A stored picture by key.
     pub async fn thumb(&self, key: Option<&str>) -> Option<String> {
         let key = key?;
-        if let Some(value) = self.blobs.borrow().get(key) {
-            return Some(value.clone());
+        if let Some(blob) = self.blobs.borrow().iter().find(|b| b.key == key) {
+            return Some(blob.value.clone());
         }
         let value = self.store().await?.blob(key).await.ok()??;
-        self.blobs
-            .borrow_mut()
-            .insert(key.to_owned(), value.clone());
+        self.remember(Blob {
+            key: key.to_owned(),
+            value: value.clone(),
+        });
         Some(value)
     }
 
@@ -125,7 +125,7 @@ impl Engine {
                 .chain(job.thumbs.last.iter())
                 .cloned(),
         );
-        let used: HashSet<String> = self.signals.book.with_untracked(|b| {
+        let used: Vec<String> = self.signals.book.with_untracked(|b| {
             b.iter()
                 .flat_map(|j| {
                     let mut k = frames::references(&j.request);
@@ -135,9 +135,7 @@ impl Engine {
                 .collect()
         });
         keys.retain(|k| !used.contains(k));
-        for key in &keys {
-            self.blobs.borrow_mut().remove(key);
-        }
+        self.blobs.borrow_mut().retain(|b| !keys.contains(&b.key));
         if let Some(store) = self.store().await
             && let Err(e) = store.delete(id, &keys).await
         {

@@ -1,7 +1,6 @@
 //! Sending a job: journaled first, then sent, then sent again with backoff until the server
 //! has it (a resend that meets `conflictTaskUUID` means the first one arrived).
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -33,9 +32,7 @@ impl Engine {
             if let Some(value) = thumb {
                 let blob = Blob::of(value);
                 *slot = Some(blob.key.clone());
-                self.blobs
-                    .borrow_mut()
-                    .insert(blob.key.clone(), blob.value.clone());
+                self.remember(blob.clone());
                 blobs.push(blob);
             }
         }
@@ -87,15 +84,17 @@ impl Engine {
     pub(super) async fn full_request(&self, job: &Job) -> Result<VideoInference, String> {
         let mut value = job.request.clone();
         // Frames are read for this request only: megabytes are not worth keeping in memory.
-        let mut found = HashMap::new();
+        let mut found: Vec<Blob> = Vec::new();
         if let Some(store) = self.store().await {
             for key in frames::references(&value) {
                 if let Ok(Some(blob)) = store.blob(&key).await {
-                    found.insert(key, blob);
+                    found.push(Blob { key, value: blob });
                 }
             }
         }
-        let missing = frames::inline(&mut value, |key| found.get(key).cloned());
+        let missing = frames::inline(&mut value, |key| {
+            found.iter().find(|b| b.key == key).map(|b| b.value.clone())
+        });
         if !missing.is_empty() {
             return Err("a frame image of this job is no longer stored in this browser".into());
         }
@@ -111,13 +110,14 @@ impl Engine {
 
     /// Sends job `id` (its `request` when at hand), and records what came of it.
     pub(super) async fn send(self: &Rc<Self>, id: String, request: Option<VideoInference>) {
-        if !self.sending.borrow_mut().insert(id.clone()) {
+        if self.sending.borrow().contains(&id) {
             return;
         }
+        self.sending.borrow_mut().push(id.clone());
         let _lock = tabs::sending(&id);
         let job = self.signals.book.with_untracked(|b| b.get(&id).cloned());
         let Some(job) = job.filter(|j| j.phase == Phase::Sending) else {
-            self.sending.borrow_mut().remove(&id);
+            self.sending.borrow_mut().retain(|s| *s != id);
             return;
         };
         let request = match request {
@@ -133,7 +133,7 @@ impl Engine {
                     true
                 })
                 .await;
-                self.sending.borrow_mut().remove(&id);
+                self.sending.borrow_mut().retain(|s| *s != id);
                 return;
             }
         };
@@ -146,7 +146,7 @@ impl Engine {
             })
             .await
         else {
-            self.sending.borrow_mut().remove(&id);
+            self.sending.borrow_mut().retain(|s| *s != id);
             return;
         };
         let transport = self.transport(&job.backend);
@@ -196,7 +196,7 @@ impl Engine {
             true
         })
         .await;
-        self.sending.borrow_mut().remove(&id);
+        self.sending.borrow_mut().retain(|s| *s != id);
         if accepted {
             self.tell(&Note::Wake);
         }

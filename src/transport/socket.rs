@@ -6,7 +6,6 @@
 //! ends the connection when told to. Answers are matched to questions by [`super::routing`].
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use futures::channel::{mpsc, oneshot};
@@ -49,13 +48,22 @@ struct State {
     link: Option<Link>,
     session: Option<Uuid>,
     waiting: Vec<Waiting>,
-    answers: HashMap<u64, oneshot::Sender<Answer>>,
+    /// Where each question's answer goes, by question id (a few at a time: a `Vec`).
+    answers: Vec<(u64, oneshot::Sender<Answer>)>,
     next_id: u64,
     generation: u64,
     failures: u32,
     not_before: f64,
     last_used: f64,
     closed: bool,
+}
+
+impl State {
+    /// Takes the channel of question `id`'s answer.
+    fn take_answer(&mut self, id: u64) -> Option<oneshot::Sender<Answer>> {
+        let i = self.answers.iter().position(|(q, _)| *q == id)?;
+        Some(self.answers.swap_remove(i).1)
+    }
 }
 
 /// The WebSocket transport (cheap to clone: clones share the socket).
@@ -85,7 +93,7 @@ impl Socket {
                 link: None,
                 session: None,
                 waiting: Vec::new(),
-                answers: HashMap::new(),
+                answers: Vec::new(),
                 next_id: 1,
                 generation: 0,
                 failures: 0,
@@ -146,14 +154,14 @@ impl Socket {
             let id = state.next_id;
             state.next_id += 1;
             let (tx, rx) = oneshot::channel();
-            state.answers.insert(id, tx);
+            state.answers.push((id, tx));
             state.waiting.push(Waiting::new(id, expects));
             let sent = state
                 .link
                 .as_ref()
                 .is_some_and(|l| l.out.unbounded_send(text).is_ok());
             if !sent {
-                state.answers.remove(&id);
+                state.take_answer(id);
                 state.waiting.retain(|w| w.id != id);
                 return Err(TransportError::Unreachable("the connection is down".into()));
             }
@@ -166,7 +174,7 @@ impl Socket {
             )),
             Either::Right(_) => {
                 let mut state = self.state.borrow_mut();
-                state.answers.remove(&id);
+                state.take_answer(id);
                 let partial = state
                     .waiting
                     .iter()
@@ -322,7 +330,7 @@ impl Socket {
             let senders: Vec<_> = routed
                 .finished
                 .into_iter()
-                .filter_map(|(id, answer)| state.answers.remove(&id).map(|tx| (tx, answer)))
+                .filter_map(|(id, answer)| state.take_answer(id).map(|tx| (tx, answer)))
                 .collect();
             (
                 senders,
