@@ -196,11 +196,12 @@ impl Job {
             .put("last", self.thumbs.last.as_deref())
             .done();
         let results: Vec<Value> = self.results.iter().map(JobResult::to_json).collect();
-        // The contract's own writer: its members are the contract's business.
-        let error = self
-            .error
-            .as_ref()
-            .and_then(|e| serde_json::to_value(e).ok());
+        // The contract's own writer (its members are the contract's business), to text and
+        // back: `to_value` would add a second serializer of it to the wasm.
+        let error = self.error.as_ref().and_then(|e| {
+            let text = serde_json::to_string(e).ok()?;
+            serde_json::from_str::<Value>(&text).ok()
+        });
         writer()
             .put("id", self.id.as_str())
             .put("createdAt", self.created_at)

@@ -22,7 +22,12 @@ impl Engine {
         let now = now();
         let request = job.request;
         let id = request.task_uuid.to_string();
-        let mut stored = serde_json::to_value(&request).unwrap_or_default();
+        // Written as text and read back rather than `to_value`: the same writer as the request
+        // on the wire, so the wasm holds one serializer of it.
+        let mut stored = serde_json::to_string(&request)
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default();
         let mut blobs = frames::strip(&mut stored);
         let mut thumbs = Thumbs::default();
         for (slot, thumb) in [
