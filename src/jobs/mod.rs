@@ -58,6 +58,17 @@ pub struct CostSample {
     pub cost_usd: f64,
 }
 
+/// What the page asks of the engine about one job.
+enum Ask {
+    Retry,
+    CheckNow,
+    KeepWaiting,
+    SendNow,
+    Delete,
+    /// Load the job into this form, if there is one.
+    UseSettings(Option<crate::draft::Draft>),
+}
+
 /// The jobs context: a small `Copy` handle provided once by the root component.
 #[derive(Clone, Copy)]
 pub struct Jobs {
@@ -166,71 +177,84 @@ impl Jobs {
         self.signals.announcement.set(text.into());
     }
 
-    /// Runs `work` with the engine, in the background.
-    fn with_engine<F, Fut>(&self, work: F)
-    where
-        F: FnOnce(Rc<Engine>) -> Fut + 'static,
-        Fut: std::future::Future<Output = ()> + 'static,
-    {
-        if let Some(engine) = self.engine() {
-            spawn_local(work(engine));
-        }
+    /// Runs `ask` about job `id` in the background and announces what came of it.
+    ///
+    /// One future type for every request of the page: the wasm holds one background task's
+    /// worth of glue (boxing, polling, dropping) instead of one per request.
+    fn run(&self, ask: Ask, id: String) {
+        let Some(engine) = self.engine() else {
+            return;
+        };
+        let jobs = *self;
+        spawn_local(async move {
+            let said = match ask {
+                Ask::Retry => engine
+                    .retry(&id)
+                    .await
+                    .err()
+                    .map(|reason| format!("Retry failed: {reason}")),
+                Ask::CheckNow => match engine.check_now(&id).await {
+                    Ok(true) => None,
+                    Ok(false) => Some("Checked: the server is still working on it.".to_owned()),
+                    Err(reason) => Some(format!("Could not check: {reason}")),
+                },
+                Ask::KeepWaiting => {
+                    engine.keep_waiting(&id).await;
+                    None
+                }
+                Ask::SendNow => {
+                    engine.send_now(&id).await;
+                    None
+                }
+                Ask::Delete => {
+                    engine.delete(&id).await;
+                    None
+                }
+                Ask::UseSettings(draft) => Some(match (engine.request_of(&id).await, draft) {
+                    (Ok(request), Some(draft)) => {
+                        draft.load_request(&request);
+                        "The job's settings are loaded into the form.".to_owned()
+                    }
+                    (Ok(_), None) => "There is no form to load the settings into.".to_owned(),
+                    (Err(reason), _) => format!("Could not load the settings: {reason}"),
+                }),
+            };
+            if let Some(text) = said {
+                jobs.announce(text);
+            }
+        });
     }
 
     /// Sends job `id` again under a fresh `taskUUID`, with the same settings and frames.
     pub fn retry(&self, id: String) {
-        let jobs = *self;
-        self.with_engine(move |engine| async move {
-            if let Err(reason) = engine.retry(&id).await {
-                jobs.announce(format!("Retry failed: {reason}"));
-            }
-        });
+        self.run(Ask::Retry, id);
     }
 
     /// Asks the server about job `id` now.
     pub fn check_now(&self, id: String) {
-        let jobs = *self;
-        self.with_engine(move |engine| async move {
-            match engine.check_now(&id).await {
-                Ok(true) => {}
-                Ok(false) => jobs.announce("Checked: the server is still working on it."),
-                Err(reason) => jobs.announce(format!("Could not check: {reason}")),
-            }
-        });
+        self.run(Ask::CheckNow, id);
     }
 
     /// Follows a "still waiting" job automatically again.
     pub fn keep_waiting(&self, id: String) {
-        self.with_engine(move |engine| async move { engine.keep_waiting(&id).await });
+        self.run(Ask::KeepWaiting, id);
     }
 
     /// Sends a job that is waiting to be sent again right away.
     pub fn send_now(&self, id: String) {
-        self.with_engine(move |engine| async move { engine.send_now(&id).await });
+        self.run(Ask::SendNow, id);
     }
 
     /// Deletes job `id` from the history.
     pub fn delete(&self, id: String) {
-        self.with_engine(move |engine| async move { engine.delete(&id).await });
+        self.run(Ask::Delete, id);
     }
 
     /// Loads job `id`'s settings and frames into the form.
     pub fn use_settings(&self, id: String) {
-        let jobs = *self;
         // Looked up now: the context is not reachable from the background task.
         let draft = use_context::<crate::draft::Draft>();
-        self.with_engine(move |engine| async move {
-            match engine.request_of(&id).await {
-                Ok(request) => match draft {
-                    Some(draft) => {
-                        draft.load_request(&request);
-                        jobs.announce("The job's settings are loaded into the form.");
-                    }
-                    None => jobs.announce("There is no form to load the settings into."),
-                },
-                Err(reason) => jobs.announce(format!("Could not load the settings: {reason}")),
-            }
-        });
+        self.run(Ask::UseSettings(draft), id);
     }
 
     /// A stored frame picture by key.
