@@ -65,8 +65,8 @@ enum Ask {
     KeepWaiting,
     SendNow,
     Delete,
-    /// Load the job into this form, if there is one.
-    UseSettings(Option<crate::draft::Draft>),
+    /// Load the job into this form, if there is one (boxed: the form's handle is large).
+    UseSettings(Box<Option<crate::draft::Draft>>),
 }
 
 /// The jobs context: a small `Copy` handle provided once by the root component.
@@ -210,7 +210,7 @@ impl Jobs {
                     engine.delete(&id).await;
                     None
                 }
-                Ask::UseSettings(draft) => Some(match (engine.request_of(&id).await, draft) {
+                Ask::UseSettings(draft) => Some(match (engine.request_of(&id).await, *draft) {
                     (Ok(request), Some(draft)) => {
                         draft.load_request(&request);
                         "The job's settings are loaded into the form.".to_owned()
@@ -254,7 +254,7 @@ impl Jobs {
     pub fn use_settings(&self, id: String) {
         // Looked up now: the context is not reachable from the background task.
         let draft = use_context::<crate::draft::Draft>();
-        self.run(Ask::UseSettings(draft), id);
+        self.run(Ask::UseSettings(Box::new(draft)), id);
     }
 
     /// A stored frame picture by key.

@@ -2,22 +2,25 @@
 //! with backoff, and resumed by `connectionSessionUUID` so that results the server pushed while
 //! the socket was down are replayed rather than lost.
 //!
-//! One task owns each socket: it writes what [`Socket::send`] queues, reads every message, and
-//! ends the connection when told to. Answers are matched to questions by [`super::routing`].
+//! The browser's socket is used directly, its events handled as they come: what arrives is
+//! routed to the questions waiting for it by [`super::routing`].
+//!
+//! No stream or sink adapter sits in between (`gloo_net`'s would add a task, two channels and
+//! their code to the wasm for what four event handlers do).
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use futures::channel::{mpsc, oneshot};
+use futures::channel::oneshot;
 use futures::future::{Either, select};
-use futures::{SinkExt, StreamExt};
-use gloo_net::websocket::Message;
-use gloo_net::websocket::futures::WebSocket;
 use gloo_timers::future::TimeoutFuture;
 use runware::reply::{Item, Reply};
 use runware::{Authentication, Ping, Task};
 use uuid::Uuid;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen_futures::spawn_local;
+use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 
 use super::routing::{self, Expect, Routed, Waiting};
 use super::{PushHandler, Target, TransportError};
@@ -33,13 +36,38 @@ const KEEP_FOR_MS: f64 = 5.0 * 60_000.0;
 
 type Answer = Result<Reply, TransportError>;
 
-/// An open connection.
+/// A connection, opening or open.
 struct Link {
     generation: u64,
-    out: mpsc::UnboundedSender<String>,
-    kill: Option<oneshot::Sender<()>>,
+    ws: WebSocket,
+    /// What was asked before the socket opened, sent once it does.
+    queued: Vec<String>,
     /// Whether the server accepted the key on it (only such a link is worth reconnecting).
     authenticated: bool,
+    /// The handler of the socket's events, alive as long as the link.
+    _on_event: Closure<dyn FnMut(Event)>,
+}
+
+impl Link {
+    /// Sends `text`, or queues it while the socket opens; false if the socket refused it.
+    fn send(&mut self, text: String) -> bool {
+        if self.ws.ready_state() == WebSocket::CONNECTING {
+            self.queued.push(text);
+            return true;
+        }
+        self.ws.send_with_str(&text).is_ok()
+    }
+}
+
+impl Drop for Link {
+    /// Closes the socket; its handler goes with the link, so the socket must not call it again.
+    fn drop(&mut self) {
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onerror(None);
+        self.ws.set_onclose(None);
+        let _ = self.ws.close();
+    }
 }
 
 /// Everything the socket's tasks share.
@@ -137,11 +165,8 @@ impl Socket {
         let routed = {
             let mut state = self.state.borrow_mut();
             state.closed = true;
-            if let Some(mut link) = state.link.take()
-                && let Some(kill) = link.kill.take()
-            {
-                let _ = kill.send(());
-            }
+            // Dropping the link closes its socket.
+            state.link = None;
             routing::fail_all(&mut state.waiting, "the connection was closed")
         };
         self.deliver(routed);
@@ -156,10 +181,7 @@ impl Socket {
             let (tx, rx) = oneshot::channel();
             state.answers.push((id, tx));
             state.waiting.push(Waiting::new(id, expects));
-            let sent = state
-                .link
-                .as_ref()
-                .is_some_and(|l| l.out.unbounded_send(text).is_ok());
+            let sent = state.link.as_mut().is_some_and(|l| l.send(text));
             if !sent {
                 state.take_answer(id);
                 state.waiting.retain(|w| w.id != id);
@@ -210,8 +232,14 @@ impl Socket {
         }
         let (url, key) = (&self.target.endpoints.ws, self.target.api_key.clone());
         let session = self.state.borrow().session;
-        let socket = WebSocket::open(url).map_err(|e| Err(self.failed(format!("{e}"))))?;
-        let generation = self.attach(socket);
+        let ws = WebSocket::new(url).map_err(|e| {
+            let reason = e
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.to_string()))
+                .unwrap_or_else(|| "the connection could not be opened".to_owned());
+            Err(self.failed(reason))
+        })?;
+        let generation = self.attach(ws);
         let mut auth = Authentication::new(key).map_err(|e| Err(self.failed(e.to_string())))?;
         if let Some(session) = session {
             auth = auth.resuming(session);
@@ -261,48 +289,66 @@ impl Socket {
         TransportError::Unreachable(reason)
     }
 
-    /// Starts the task that owns `socket`; returns the connection's generation.
-    fn attach(&self, socket: WebSocket) -> u64 {
-        let (out, mut outgoing) = mpsc::unbounded::<String>();
-        let (kill, mut killed) = oneshot::channel::<()>();
-        let generation = {
-            let mut state = self.state.borrow_mut();
-            state.generation += 1;
-            state.link = Some(Link {
-                generation: state.generation,
-                out,
-                kill: Some(kill),
-                authenticated: false,
-            });
-            state.generation
-        };
+    /// Makes `ws` the current connection and listens to it; returns its generation.
+    fn attach(&self, ws: WebSocket) -> u64 {
+        ws.set_binary_type(BinaryType::Arraybuffer);
+        let mut state = self.state.borrow_mut();
+        state.generation += 1;
+        let generation = state.generation;
         let this = self.clone();
-        spawn_local(async move {
-            let mut socket = socket;
-            let reason = loop {
-                let next = select(socket.next(), outgoing.next());
-                match select(next, &mut killed).await {
-                    Either::Right(_) => break "the connection was closed".to_owned(),
-                    Either::Left((Either::Left((incoming, _)), _)) => match incoming {
-                        Some(Ok(Message::Text(text))) => this.receive(generation, text.as_bytes()),
-                        Some(Ok(Message::Bytes(bytes))) => this.receive(generation, &bytes),
-                        Some(Err(e)) => break e.to_string(),
-                        None => break "the connection closed".to_owned(),
-                    },
-                    Either::Left((Either::Right((Some(text), _)), _)) => {
-                        if let Err(e) = socket.send(Message::Text(text)).await {
-                            break e.to_string();
-                        }
-                    }
-                    Either::Left((Either::Right((None, _)), _)) => {
-                        break "the connection was closed".to_owned();
-                    }
+        // One handler for the four events: one closure type in the wasm instead of four.
+        let on_event =
+            Closure::<dyn FnMut(Event)>::new(move |event: Event| match event.type_().as_str() {
+                "open" => this.opened(generation),
+                "message" => {
+                    let data = event.unchecked_ref::<MessageEvent>().data();
+                    let bytes = match data.dyn_ref::<js_sys::ArrayBuffer>() {
+                        Some(buffer) => js_sys::Uint8Array::new(buffer).to_vec(),
+                        None => data.as_string().unwrap_or_default().into_bytes(),
+                    };
+                    this.receive(generation, &bytes);
                 }
-            };
-            drop(socket);
-            this.lost(generation, &reason);
+                "close" => {
+                    let close = event.unchecked_ref::<CloseEvent>();
+                    let reason = format!(
+                        "WebSocket Closed: code: {}, reason: {}",
+                        close.code(),
+                        close.reason()
+                    );
+                    this.lost(generation, &reason);
+                }
+                _ => this.lost(generation, "WebSocket connection failed"),
+            });
+        let handler = Some(on_event.as_ref().unchecked_ref());
+        ws.set_onopen(handler);
+        ws.set_onmessage(handler);
+        ws.set_onerror(handler);
+        ws.set_onclose(handler);
+        state.link = Some(Link {
+            generation,
+            ws,
+            queued: Vec::new(),
+            authenticated: false,
+            _on_event: on_event,
         });
         generation
+    }
+
+    /// Connection `generation` is open: sends what was asked meanwhile.
+    fn opened(&self, generation: u64) {
+        let unsent = {
+            let mut state = self.state.borrow_mut();
+            let Some(link) = state.link.as_mut().filter(|l| l.generation == generation) else {
+                return;
+            };
+            let queued = std::mem::take(&mut link.queued);
+            !queued
+                .iter()
+                .all(|text| link.ws.send_with_str(text).is_ok())
+        };
+        if unsent {
+            self.lost(generation, "the message could not be sent");
+        }
     }
 
     /// One message from connection `generation`.
@@ -374,14 +420,9 @@ impl Socket {
         }
     }
 
-    /// Ends connection `generation`; its task then reports it lost, failing what waited on it.
+    /// Ends connection `generation`, failing what waited on it.
     fn drop_link(&self, generation: u64) {
-        let mut state = self.state.borrow_mut();
-        if let Some(link) = state.link.as_mut().filter(|l| l.generation == generation)
-            && let Some(kill) = link.kill.take()
-        {
-            let _ = kill.send(());
-        }
+        self.lost(generation, "the connection was closed");
     }
 
     /// Pings connection `generation` every 45 s while it is in use; a missing pong ends it.
