@@ -8,7 +8,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use futures::channel::{mpsc, oneshot};
+use futures::channel::oneshot;
 use leptos::prelude::*;
 use runware::TaskId;
 use runware::reply::Reply;
@@ -74,7 +74,9 @@ pub struct Engine {
     pub(super) leader: Cell<bool>,
     /// The jobs this tab is sending now (a handful: a `Vec` costs less code than a set).
     pub(super) sending: RefCell<Vec<String>>,
-    pub(super) wake: mpsc::UnboundedSender<()>,
+    /// Wakes the poller from its sleep (armed by the poller at each turn; a oneshot, whose code
+    /// the wasm has anyway, rather than a channel of its own).
+    pub(super) wake: RefCell<Option<oneshot::Sender<()>>>,
     /// Pictures read or written so far, by key.
     pub(super) blobs: RefCell<Vec<Blob>>,
     pub(super) backoff: Cell<Backoff>,
@@ -85,7 +87,6 @@ pub struct Engine {
 impl Engine {
     /// Starts the machinery: opens the journal, joins the other tabs, and runs the poller.
     pub fn start(signals: Signals, settings: Settings, policy: Policy) -> Rc<Engine> {
-        let (wake, woken) = mpsc::unbounded();
         let engine = Rc::new(Engine {
             signals,
             settings,
@@ -95,7 +96,7 @@ impl Engine {
             transports: RefCell::new(Vec::new()),
             leader: Cell::new(false),
             sending: RefCell::new(Vec::new()),
-            wake,
+            wake: RefCell::new(None),
             blobs: RefCell::new(Vec::new()),
             backoff: Cell::new(Backoff::default()),
             retry_after: Cell::new(None),
@@ -116,7 +117,7 @@ impl Engine {
                     engine.lead(leading);
                 }
             });
-            this.run(woken).await;
+            this.run().await;
         });
         engine
     }
@@ -182,7 +183,9 @@ impl Engine {
     }
 
     pub(super) fn poke(&self) {
-        let _ = self.wake.unbounded_send(());
+        if let Some(wake) = self.wake.borrow_mut().take() {
+            let _ = wake.send(());
+        }
     }
 
     pub(super) fn tell(&self, note: &Note) {

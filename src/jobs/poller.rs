@@ -3,9 +3,8 @@
 
 use std::rc::Rc;
 
-use futures::StreamExt;
-use futures::channel::mpsc;
-use futures::future::{Either, select};
+use futures::channel::oneshot;
+use futures::future::select;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use runware::{GetResponse, Task, TaskId};
@@ -20,8 +19,12 @@ use crate::config::Backend;
 impl Engine {
     /// The poller: in the polling tab, one tick at a time on the polite schedule; elsewhere,
     /// asleep until woken.
-    pub(super) async fn run(self: Rc<Self>, mut woken: mpsc::UnboundedReceiver<()>) {
+    pub(super) async fn run(self: Rc<Self>) {
         loop {
+            // Armed before the housekeeping, so that a poke meanwhile cuts the sleep short; a
+            // poke during a tick is not needed (the next turn looks at everything anyway).
+            let (wake, woken) = oneshot::channel();
+            *self.wake.borrow_mut() = Some(wake);
             let at = if self.leader.get() {
                 self.housekeeping().await
             } else {
@@ -32,18 +35,12 @@ impl Engine {
                 Some(at) if at <= now => self.tick().await,
                 Some(at) => {
                     let sleep = TimeoutFuture::new((at - now).ceil().min(600_000.0) as u32);
-                    if let Either::Right((None, _)) = select(sleep, woken.next()).await {
-                        return;
-                    }
+                    select(sleep, woken).await;
                 }
                 None => {
-                    if woken.next().await.is_none() {
-                        return;
-                    }
+                    let _ = woken.await;
                 }
             }
-            // Wake-ups that piled up meanwhile are one.
-            while woken.try_recv().is_ok() {}
         }
     }
 
