@@ -265,3 +265,25 @@ fn request(election: &Rc<RefCell<Election>>, steal: bool) -> bool {
     });
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_travel_as_before() {
+        // As the earlier serde derive wrote them: every member, `null` when unused.
+        assert_eq!(
+            Note::from_text(r#"{"kind":1,"job":null,"id":"a"}"#),
+            Some(Note::Remove { id: "a".into() })
+        );
+        assert_eq!(
+            Note::from_text(r#"{"kind":2,"job":null,"id":null}"#),
+            Some(Note::Wake)
+        );
+        assert_eq!(Note::from_text(r#"{"kind":0,"job":null}"#), None);
+        for note in [Note::Remove { id: "b".into() }, Note::Wake] {
+            assert_eq!(Note::from_text(&note.to_text()), Some(note));
+        }
+    }
+}
