@@ -2,7 +2,8 @@
 //!
 //! The journal (IndexedDB), the export file and the messages between tabs all carry jobs in
 //! this one shape. Going through `Value`, whose reader and writer the app needs anyway, instead
-//! of serde derives keeps about 25 KB of generated (de)serializer code out of the wasm.
+//! of serde derives keeps their generated (de)serializers out of the wasm (8 KB of the brotli
+//! bundle when measured).
 //!
 //! The shape is the one the derives used to write (camelCase members, `null` for an absent
 //! optional), so every journal and export already stored reads back. Reading is as strict as
