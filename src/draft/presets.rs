@@ -3,7 +3,8 @@
 //!
 //! The draft itself is kept there too, so that a reload does not lose a prompt being written.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::settings::DraftSettings;
 use crate::config::storage;
@@ -14,7 +15,7 @@ const PRESETS_STORE: &str = "kling-studio.presets";
 const DRAFT_STORE: &str = "kling-studio.draft";
 
 /// A named set of settings.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Preset {
     /// The name the user gave it.
     pub name: String,
@@ -23,7 +24,7 @@ pub struct Preset {
 }
 
 /// The stored document, versioned so that a later format can read an older one.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct Stored {
     version: u32,
     presets: Vec<Preset>,
@@ -46,9 +47,29 @@ pub fn remove(list: &mut Vec<Preset>, name: &str) {
 
 /// Reads a stored list; anything unreadable is an empty list.
 pub fn decode(text: &str) -> Vec<Preset> {
-    serde_json::from_str::<Stored>(text)
-        .map(|s| s.presets)
+    serde_json::from_str::<Value>(text)
+        .ok()
+        .and_then(|v| read_stored(&v))
         .unwrap_or_default()
+}
+
+/// The presets of a stored document, or `None` when it is not one (a field missing or of the
+/// wrong type), as derived deserializers of [`Stored`] and [`Preset`] would answer. Read by
+/// hand: see [`DraftSettings::from_json`].
+fn read_stored(value: &Value) -> Option<Vec<Preset>> {
+    let version = value.get("version")?.as_u64()?;
+    u32::try_from(version).ok()?;
+    value
+        .get("presets")?
+        .as_array()?
+        .iter()
+        .map(|p| {
+            Some(Preset {
+                name: p.get("name")?.as_str()?.to_owned(),
+                settings: DraftSettings::from_json(p.get("settings")?)?,
+            })
+        })
+        .collect()
 }
 
 /// Writes a list for storage.
@@ -74,7 +95,8 @@ pub fn save(list: &[Preset]) {
 
 /// The form's settings saved at the last change, if any.
 pub fn load_draft() -> Option<DraftSettings> {
-    storage::get(DRAFT_STORE).and_then(|t| serde_json::from_str(&t).ok())
+    let value = serde_json::from_str::<Value>(&storage::get(DRAFT_STORE)?).ok()?;
+    DraftSettings::from_json(&value)
 }
 
 /// Saves the form's settings.
