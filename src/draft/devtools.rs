@@ -75,18 +75,16 @@ pub fn pretty_body(body: &Value) -> String {
         let Some(map) = task.as_object() else {
             return indent(serde_json::to_string_pretty(task).unwrap_or_default(), "  ");
         };
-        let mut keys: Vec<&String> = map.keys().collect();
-        let rank = |k: &str| {
-            FIELD_ORDER
-                .iter()
-                .position(|f| *f == k)
-                .unwrap_or(FIELD_ORDER.len())
-        };
-        keys.sort_by_key(|k| rank(k));
-        let fields: Vec<String> = keys
-            .into_iter()
-            .map(|k| {
-                let value = serde_json::to_string_pretty(&map[k]).unwrap_or_default();
+        // The spec's fields in its order, then the others in the map's (alphabetical) order;
+        // picked rather than sorted: a sort is one more generic instantiation in the wasm.
+        let known = FIELD_ORDER.iter().filter_map(|f| map.get_key_value(*f));
+        let others = map
+            .iter()
+            .filter(|(k, _)| !FIELD_ORDER.contains(&k.as_str()));
+        let fields: Vec<String> = known
+            .chain(others)
+            .map(|(k, value)| {
+                let value = serde_json::to_string_pretty(value).unwrap_or_default();
                 format!("    {}: {}", Value::from(k.as_str()), indent(value, "    "))
             })
             .collect();

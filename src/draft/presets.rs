@@ -6,6 +6,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use super::case::lowercase;
 use super::settings::DraftSettings;
 use crate::config::storage;
 
@@ -31,13 +32,19 @@ struct Stored {
 }
 
 /// Adds `preset`, replacing one of the same name (names compare without regard to case or
-/// surrounding spaces); the list stays sorted by name.
+/// surrounding spaces); the list stays sorted by name, case aside.
+///
+/// The list is always kept sorted, so the new preset is inserted at its place rather than the
+/// list sorted again (a sort is one more generic instantiation in the wasm).
 pub fn upsert(list: &mut Vec<Preset>, mut preset: Preset) {
     preset.name = preset.name.trim().to_owned();
-    let key = preset.name.to_lowercase();
-    list.retain(|p| p.name.to_lowercase() != key);
-    list.push(preset);
-    list.sort_by_key(|p| p.name.to_lowercase());
+    let key = lowercase(&preset.name);
+    list.retain(|p| lowercase(&p.name) != key);
+    let at = list
+        .iter()
+        .position(|p| lowercase(&p.name) > key)
+        .unwrap_or(list.len());
+    list.insert(at, preset);
 }
 
 /// Removes the preset called `name`.
