@@ -66,14 +66,18 @@ const FIELD_ORDER: [&str; 21] = [
 
 /// A body (an array of tasks) pretty-printed with each task's fields in the spec's order, and
 /// any other key after them, so that a raw task reads the same as an encoded one.
+///
+/// Values are printed with `{:#}` (serde_json's pretty `Display`, the same text as
+/// `to_string_pretty`), which the app has anyway: `to_string_pretty` would be one more
+/// instantiation of the JSON writer.
 pub fn pretty_body(body: &Value) -> String {
     let Some(tasks) = body.as_array() else {
-        return serde_json::to_string_pretty(body).unwrap_or_default();
+        return format!("{body:#}");
     };
     let indent = |text: String, by: &str| text.replace('\n', &format!("\n{by}"));
     let task_text = |task: &Value| -> String {
         let Some(map) = task.as_object() else {
-            return indent(serde_json::to_string_pretty(task).unwrap_or_default(), "  ");
+            return indent(format!("{task:#}"), "  ");
         };
         // The spec's fields in its order, then the others in the map's (alphabetical) order;
         // picked rather than sorted: a sort is one more generic instantiation in the wasm.
@@ -84,7 +88,7 @@ pub fn pretty_body(body: &Value) -> String {
         let fields: Vec<String> = known
             .chain(others)
             .map(|(k, value)| {
-                let value = serde_json::to_string_pretty(value).unwrap_or_default();
+                let value = format!("{value:#}");
                 format!("    {}: {}", Value::from(k.as_str()), indent(value, "    "))
             })
             .collect();
