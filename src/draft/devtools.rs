@@ -19,11 +19,15 @@ pub fn shorten_images(value: &Value) -> Value {
             Value::String(format!("{head}… ({})", human_bytes(text.len() as u64)))
         }
         Value::Array(items) => Value::Array(items.iter().map(shorten_images).collect()),
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), shorten_images(v)))
-                .collect(),
-        ),
+        Value::Object(map) => {
+            // Inserted one by one: collecting into a map sorts the pairs first, which is one
+            // more sort instantiation in the wasm.
+            let mut short = serde_json::Map::new();
+            for (key, value) in map {
+                short.insert(key.clone(), shorten_images(value));
+            }
+            Value::Object(short)
+        }
         other => other.clone(),
     }
 }
