@@ -123,8 +123,13 @@ pub fn curl(endpoint: &str, body: &str) -> String {
 
 /// The `getResponse` poll for `task_uuid`, as a `curl` command to `endpoint`.
 pub fn poll_snippet(endpoint: &str, task_uuid: &str) -> String {
-    let body = serde_json::json!([{ "taskType": "getResponse", "taskUUID": task_uuid }]);
-    curl(endpoint, &body.to_string())
+    let mut task = serde_json::Map::new();
+    task.insert("taskType".into(), "getResponse".into());
+    task.insert("taskUUID".into(), task_uuid.into());
+    curl(
+        endpoint,
+        &Value::Array(vec![Value::Object(task)]).to_string(),
+    )
 }
 
 #[cfg(test)]
