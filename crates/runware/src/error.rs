@@ -616,16 +616,25 @@ impl Rule {
     pub fn allowed_values(&self) -> Option<Value> {
         match self {
             Rule::OneOf { allowed } => Some(Value::Array(allowed.clone())),
-            Rule::Duration => Some(serde_json::json!([5, 10])),
+            // `Value::from` rather than `json!`, which goes through `to_value(..).unwrap()` for
+            // every value (a serializer per type in the browser app).
+            Rule::Duration => Some(Value::from(vec![Value::from(5), Value::from(10)])),
             Rule::Dimensions { .. } => Some(Value::Array(
                 OutputSize::ALL
                     .iter()
-                    .map(|size| serde_json::json!({"width": size.width(), "height": size.height()}))
+                    .map(|size| {
+                        let mut pair = serde_json::Map::new();
+                        pair.insert("width".into(), size.width().into());
+                        pair.insert("height".into(), size.height().into());
+                        Value::Object(pair)
+                    })
                     .collect(),
             )),
-            Rule::DataUriType { .. } => {
-                Some(serde_json::json!(["image/png", "image/jpeg", "image/webp"]))
-            }
+            Rule::DataUriType { .. } => Some(Value::from(
+                ["image/png", "image/jpeg", "image/webp"]
+                    .map(Value::from)
+                    .to_vec(),
+            )),
             _ => None,
         }
     }
