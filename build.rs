@@ -38,7 +38,10 @@ fn main() {
     std::fs::write(&out, css).expect("write the bundled stylesheet");
 }
 
-/// Drops comments and folds white space, leaving quoted strings as they are.
+/// Drops comments, folds white space (none is kept after a `:`, whether it ends a property name
+/// or opens a value), and drops the `;` before a `}`, leaving quoted strings as they are.
+///
+/// A space before a `:` is kept: in a selector (`.ks-app :focus-visible`) it is a combinator.
 fn minify(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
@@ -70,7 +73,7 @@ fn minify(text: &str) -> String {
         if pending_space {
             let last = out.chars().last();
             let glue = matches!(c, '{' | '}' | ';' | ',' | '>')
-                || matches!(last, None | Some('{' | '}' | ';' | ',' | '>'));
+                || matches!(last, None | Some('{' | '}' | ';' | ',' | '>' | ':'));
             if !glue {
                 out.push(' ');
             }
@@ -78,6 +81,10 @@ fn minify(text: &str) -> String {
         }
         if c == '"' || c == '\'' {
             quote = Some(c);
+        }
+        // The last declaration of a block needs no `;`.
+        if c == '}' && out.ends_with(';') {
+            out.pop();
         }
         out.push(c);
     }

@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// Runware's REST endpoint.
 pub const RUNWARE_REST: &str = "https://api.runware.ai/v1";
@@ -18,7 +19,10 @@ pub const SIMULATOR_REST_PATH: &str = "/v1";
 pub const SIMULATOR_WS_PATH: &str = "/ws/v1";
 
 /// A Runware-compatible server.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Saved as `{"kind":"simulator"}`, `{"kind":"runware"}` or `{"kind":"custom","url":"…"}`, and
+/// read back by [`Backend::from_json`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "url", rename_all = "camelCase")]
 pub enum Backend {
     /// The local simulator, reached on the studio's own origin: no key needed.
@@ -31,8 +35,8 @@ pub enum Backend {
     Custom(String),
 }
 
-/// How requests travel.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// How requests travel: saved as `"auto"`, `"rest"` or `"webSocket"`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum TransportChoice {
     /// WebSocket for Runware (its browser SDK's choice, and REST may lack CORS), REST otherwise.
@@ -108,13 +112,45 @@ impl Backend {
         }
     }
 
+    /// Reads a backend as it is saved; `None` for anything else.
+    ///
+    /// Read by hand from a [`Value`] (whose parser the app has anyway): the derived deserializer
+    /// of an adjacently tagged enum put about 3 KB of code into the wasm.
+    pub fn from_json(value: &Value) -> Option<Backend> {
+        match value.get("kind")?.as_str()? {
+            "simulator" => Some(Backend::Simulator),
+            "runware" => Some(Backend::Runware),
+            "custom" => Some(Backend::Custom(value.get("url")?.as_str()?.to_owned())),
+            _ => None,
+        }
+    }
+
     /// Whether requests need the user's API key (the simulator takes any).
     pub fn needs_key(&self) -> bool {
         !matches!(self, Backend::Simulator)
     }
 }
 
+/// Reads a backend through [`Backend::from_json`] (a saved job names its backend): one small
+/// reader instead of serde's buffering of adjacently tagged enums.
+impl<'de> Deserialize<'de> for Backend {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        Backend::from_json(&value).ok_or_else(|| serde::de::Error::custom("not a backend"))
+    }
+}
+
 impl TransportChoice {
+    /// Reads a transport choice as it is saved; `None` for anything else.
+    pub fn from_json(value: &Value) -> Option<TransportChoice> {
+        match value.as_str()? {
+            "auto" => Some(TransportChoice::Auto),
+            "rest" => Some(TransportChoice::Rest),
+            "webSocket" => Some(TransportChoice::WebSocket),
+            _ => None,
+        }
+    }
+
     /// The transport to use with `backend`.
     pub fn resolve(self, backend: &Backend) -> TransportKind {
         match (self, backend) {
@@ -170,10 +206,20 @@ const CONNECTION_STORE: &str = "kling-studio.connection";
 const KEY_STORE: &str = "kling-studio.api-key";
 
 /// What is saved of the connection: no secret in it.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct SavedConnection {
     backend: Backend,
     transport: TransportChoice,
+}
+
+impl SavedConnection {
+    /// Reads what [`Serialize`] wrote; `None` when a field is missing or unreadable.
+    fn from_json(value: &Value) -> Option<SavedConnection> {
+        Some(SavedConnection {
+            backend: Backend::from_json(value.get("backend")?)?,
+            transport: TransportChoice::from_json(value.get("transport")?)?,
+        })
+    }
 }
 
 impl Settings {
@@ -182,7 +228,8 @@ impl Settings {
     /// from the device the moment it is turned off.
     pub fn restore_and_persist(&self) {
         if let Some(saved) = storage::get(CONNECTION_STORE)
-            .and_then(|t| serde_json::from_str::<SavedConnection>(&t).ok())
+            .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+            .and_then(|v| SavedConnection::from_json(&v))
         {
             self.backend.set(saved.backend);
             self.transport.set(saved.transport);
@@ -324,7 +371,25 @@ mod tests {
             Backend::Custom("http://h/v1".into()),
         ] {
             let text = serde_json::to_string(&b).expect("encodes");
-            assert_eq!(serde_json::from_str::<Backend>(&text).expect("decodes"), b);
+            let value = serde_json::from_str::<Value>(&text).expect("json");
+            assert_eq!(Backend::from_json(&value), Some(b.clone()));
+            assert_eq!(serde_json::from_str::<Backend>(&text).ok(), Some(b));
         }
+        for t in [
+            TransportChoice::Auto,
+            TransportChoice::Rest,
+            TransportChoice::WebSocket,
+        ] {
+            let saved = SavedConnection {
+                backend: Backend::Runware,
+                transport: t,
+            };
+            let text = serde_json::to_string(&saved).expect("encodes");
+            let value = serde_json::from_str::<Value>(&text).expect("json");
+            let back = SavedConnection::from_json(&value).expect("decodes");
+            assert_eq!((back.backend, back.transport), (Backend::Runware, t));
+        }
+        let custom = serde_json::json!({"kind": "custom"});
+        assert_eq!(Backend::from_json(&custom), None);
     }
 }

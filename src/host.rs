@@ -50,10 +50,8 @@ fn mount_in_body(document: &web_sys::Document) {
 fn mount_in_shadow(document: &web_sys::Document, host: &web_sys::Element) -> Result<(), String> {
     let init = web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open);
     let shadow = host.attach_shadow(&init).map_err(|_| {
-        format!(
-            "a <{}> cannot hold a shadow root",
-            host.tag_name().to_lowercase()
-        )
+        // The element's own lower-case name (not `tagName` lowered, which needs Unicode tables).
+        format!("a <{}> cannot hold a shadow root", host.local_name())
     })?;
     let style = document
         .create_element("style")

@@ -19,11 +19,15 @@ pub fn shorten_images(value: &Value) -> Value {
             Value::String(format!("{head}… ({})", human_bytes(text.len() as u64)))
         }
         Value::Array(items) => Value::Array(items.iter().map(shorten_images).collect()),
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), shorten_images(v)))
-                .collect(),
-        ),
+        Value::Object(map) => {
+            // Inserted one by one: collecting into a map sorts the pairs first, which is one
+            // more sort instantiation in the wasm.
+            let mut short = serde_json::Map::new();
+            for (key, value) in map {
+                short.insert(key.clone(), shorten_images(value));
+            }
+            Value::Object(short)
+        }
         other => other.clone(),
     }
 }
@@ -66,27 +70,29 @@ const FIELD_ORDER: [&str; 21] = [
 
 /// A body (an array of tasks) pretty-printed with each task's fields in the spec's order, and
 /// any other key after them, so that a raw task reads the same as an encoded one.
+///
+/// Values are printed with `{:#}` (serde_json's pretty `Display`, the same text as
+/// `to_string_pretty`), which the app has anyway: `to_string_pretty` would be one more
+/// instantiation of the JSON writer.
 pub fn pretty_body(body: &Value) -> String {
     let Some(tasks) = body.as_array() else {
-        return serde_json::to_string_pretty(body).unwrap_or_default();
+        return format!("{body:#}");
     };
     let indent = |text: String, by: &str| text.replace('\n', &format!("\n{by}"));
     let task_text = |task: &Value| -> String {
         let Some(map) = task.as_object() else {
-            return indent(serde_json::to_string_pretty(task).unwrap_or_default(), "  ");
+            return indent(format!("{task:#}"), "  ");
         };
-        let mut keys: Vec<&String> = map.keys().collect();
-        let rank = |k: &str| {
-            FIELD_ORDER
-                .iter()
-                .position(|f| *f == k)
-                .unwrap_or(FIELD_ORDER.len())
-        };
-        keys.sort_by_key(|k| rank(k));
-        let fields: Vec<String> = keys
-            .into_iter()
-            .map(|k| {
-                let value = serde_json::to_string_pretty(&map[k]).unwrap_or_default();
+        // The spec's fields in its order, then the others in the map's (alphabetical) order;
+        // picked rather than sorted: a sort is one more generic instantiation in the wasm.
+        let known = FIELD_ORDER.iter().filter_map(|f| map.get_key_value(*f));
+        let others = map
+            .iter()
+            .filter(|(k, _)| !FIELD_ORDER.contains(&k.as_str()));
+        let fields: Vec<String> = known
+            .chain(others)
+            .map(|(k, value)| {
+                let value = format!("{value:#}");
                 format!("    {}: {}", Value::from(k.as_str()), indent(value, "    "))
             })
             .collect();
@@ -117,8 +123,13 @@ pub fn curl(endpoint: &str, body: &str) -> String {
 
 /// The `getResponse` poll for `task_uuid`, as a `curl` command to `endpoint`.
 pub fn poll_snippet(endpoint: &str, task_uuid: &str) -> String {
-    let body = serde_json::json!([{ "taskType": "getResponse", "taskUUID": task_uuid }]);
-    curl(endpoint, &body.to_string())
+    let mut task = serde_json::Map::new();
+    task.insert("taskType".into(), "getResponse".into());
+    task.insert("taskUUID".into(), task_uuid.into());
+    curl(
+        endpoint,
+        &Value::Array(vec![Value::Object(task)]).to_string(),
+    )
 }
 
 #[cfg(test)]

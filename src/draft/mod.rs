@@ -4,6 +4,7 @@
 //! `runware::validate_video_inference`; the result is either the typed request that is sent, or
 //! every broken rule at its field path, which [`fields`] maps back to the control that shows it.
 
+pub mod case;
 pub mod cost;
 pub mod devtools;
 pub mod fields;

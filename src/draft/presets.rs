@@ -3,8 +3,10 @@
 //!
 //! The draft itself is kept there too, so that a reload does not lose a prompt being written.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 
+use super::case::lowercase;
 use super::settings::DraftSettings;
 use crate::config::storage;
 
@@ -14,7 +16,7 @@ const PRESETS_STORE: &str = "kling-studio.presets";
 const DRAFT_STORE: &str = "kling-studio.draft";
 
 /// A named set of settings.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Preset {
     /// The name the user gave it.
     pub name: String,
@@ -23,20 +25,26 @@ pub struct Preset {
 }
 
 /// The stored document, versioned so that a later format can read an older one.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct Stored {
     version: u32,
     presets: Vec<Preset>,
 }
 
 /// Adds `preset`, replacing one of the same name (names compare without regard to case or
-/// surrounding spaces); the list stays sorted by name.
+/// surrounding spaces); the list stays sorted by name, case aside.
+///
+/// The list is always kept sorted, so the new preset is inserted at its place rather than the
+/// list sorted again (a sort is one more generic instantiation in the wasm).
 pub fn upsert(list: &mut Vec<Preset>, mut preset: Preset) {
     preset.name = preset.name.trim().to_owned();
-    let key = preset.name.to_lowercase();
-    list.retain(|p| p.name.to_lowercase() != key);
-    list.push(preset);
-    list.sort_by_key(|p| p.name.to_lowercase());
+    let key = lowercase(&preset.name);
+    list.retain(|p| lowercase(&p.name) != key);
+    let at = list
+        .iter()
+        .position(|p| lowercase(&p.name) > key)
+        .unwrap_or(list.len());
+    list.insert(at, preset);
 }
 
 /// Removes the preset called `name`.
@@ -46,9 +54,29 @@ pub fn remove(list: &mut Vec<Preset>, name: &str) {
 
 /// Reads a stored list; anything unreadable is an empty list.
 pub fn decode(text: &str) -> Vec<Preset> {
-    serde_json::from_str::<Stored>(text)
-        .map(|s| s.presets)
+    serde_json::from_str::<Value>(text)
+        .ok()
+        .and_then(|v| read_stored(&v))
         .unwrap_or_default()
+}
+
+/// The presets of a stored document, or `None` when it is not one (a field missing or of the
+/// wrong type), as derived deserializers of [`Stored`] and [`Preset`] would answer. Read by
+/// hand: see [`DraftSettings::from_json`].
+fn read_stored(value: &Value) -> Option<Vec<Preset>> {
+    let version = value.get("version")?.as_u64()?;
+    u32::try_from(version).ok()?;
+    value
+        .get("presets")?
+        .as_array()?
+        .iter()
+        .map(|p| {
+            Some(Preset {
+                name: p.get("name")?.as_str()?.to_owned(),
+                settings: DraftSettings::from_json(p.get("settings")?)?,
+            })
+        })
+        .collect()
 }
 
 /// Writes a list for storage.
@@ -74,7 +102,8 @@ pub fn save(list: &[Preset]) {
 
 /// The form's settings saved at the last change, if any.
 pub fn load_draft() -> Option<DraftSettings> {
-    storage::get(DRAFT_STORE).and_then(|t| serde_json::from_str(&t).ok())
+    let value = serde_json::from_str::<Value>(&storage::get(DRAFT_STORE)?).ok()?;
+    DraftSettings::from_json(&value)
 }
 
 /// Saves the form's settings.

@@ -6,7 +6,7 @@
 //! so that the validator, not the form, decides what is wrong and says so in its own words.
 
 use runware::{OutputSize, TaskId, path};
-use serde_json::{Map, Number, Value, json};
+use serde_json::{Map, Number, Value};
 
 use super::settings::{DraftSettings, duration_of, format_of, safety_of};
 
@@ -26,34 +26,42 @@ pub fn raw_request(
     frames: FrameWires,
     task_uuid: TaskId,
 ) -> Value {
+    // Values are made with `Value::from`, not `json!`: the macro goes through `to_value(..)
+    // .unwrap()` for every expression, a serializer and an unwrap per value type in the wasm.
     let mut task = Map::new();
     let mut put = |key: &str, value: Value| {
         task.insert(key.to_owned(), value);
     };
-    put(path::TASK_TYPE, json!("videoInference"));
-    put(path::TASK_UUID, json!(task_uuid.to_string()));
-    put(path::MODEL, json!(runware::MODEL_ID));
+    put(path::TASK_TYPE, Value::from("videoInference"));
+    put(path::TASK_UUID, Value::from(task_uuid.to_string()));
+    put(path::MODEL, Value::from(runware::MODEL_ID));
     if !settings.prompt.is_empty() {
-        put(path::POSITIVE_PROMPT, json!(settings.prompt));
+        put(path::POSITIVE_PROMPT, Value::from(settings.prompt.as_str()));
     }
     if !settings.negative_prompt.is_empty() {
-        put(path::NEGATIVE_PROMPT, json!(settings.negative_prompt));
+        put(
+            path::NEGATIVE_PROMPT,
+            Value::from(settings.negative_prompt.as_str()),
+        );
     }
     let items: Vec<Value> = match (frames.first, frames.last) {
-        (Some(first), Some(last)) => vec![json!(first), json!(last)],
-        (Some(first), None) => vec![json!(first)],
+        (Some(first), Some(last)) => vec![Value::from(first), Value::from(last)],
+        (Some(first), None) => vec![Value::from(first)],
         // An end frame alone must say where it goes: a plain single image is the first frame.
-        (None, Some(last)) => vec![json!({"image": last, "frame": "last"})],
+        (None, Some(last)) => vec![object([
+            ("image", Value::from(last)),
+            ("frame", "last".into()),
+        ])],
         (None, None) => Vec::new(),
     };
     if !items.is_empty() {
-        put(path::INPUTS, json!({ "frameImages": items }));
+        put(path::INPUTS, object([("frameImages", Value::from(items))]));
     }
-    put(path::WIDTH, json!(size.width()));
-    put(path::HEIGHT, json!(size.height()));
+    put(path::WIDTH, Value::from(size.width()));
+    put(path::HEIGHT, Value::from(size.height()));
     put(
         path::DURATION,
-        json!(duration_of(settings.duration).seconds()),
+        Value::from(duration_of(settings.duration).seconds()),
     );
     if let Some(cfg) = number_or_text(&settings.cfg) {
         put(path::CFG_SCALE, cfg);
@@ -63,23 +71,23 @@ pub fn raw_request(
         // its own message: "fixed" with nothing in it is a mistake, not "random".
         put(
             path::SEED,
-            number_or_text(seed).unwrap_or_else(|| json!("")),
+            number_or_text(seed).unwrap_or_else(|| Value::from("")),
         );
     }
-    put(path::NUMBER_RESULTS, json!(settings.results));
+    put(path::NUMBER_RESULTS, Value::from(settings.results));
     put(
         path::OUTPUT_FORMAT,
-        json!(format_of(&settings.format).as_str()),
+        Value::from(format_of(&settings.format).as_str()),
     );
     if let Some(quality) = number_or_text(&settings.quality) {
         put(path::OUTPUT_QUALITY, quality);
     }
     if settings.include_cost {
-        put(path::INCLUDE_COST, json!(true));
+        put(path::INCLUDE_COST, Value::Bool(true));
     }
     let safety = safety_of(&settings.safety);
     if safety != runware::SafetyMode::None {
-        put(path::SAFETY, json!({ "mode": safety.as_str() }));
+        put(path::SAFETY, object([("mode", safety.as_str().into())]));
     }
     if let Some(ttl) = number_or_text(&settings.ttl) {
         put(path::TTL, ttl);
@@ -90,10 +98,19 @@ pub fn raw_request(
     ] {
         let text = text.trim();
         if !text.is_empty() {
-            put(key, json!(text));
+            put(key, Value::from(text));
         }
     }
     Value::Object(task)
+}
+
+/// A JSON object of `members`, in their order (for the one- and two-member objects above).
+fn object<const N: usize>(members: [(&str, Value); N]) -> Value {
+    let mut map = Map::new();
+    for (key, value) in members {
+        map.insert(key.to_owned(), value);
+    }
+    Value::Object(map)
 }
 
 /// What a typed number field stands for: nothing when empty, a JSON number when it reads as one,
@@ -118,6 +135,7 @@ pub fn number_or_text(text: &str) -> Option<Value> {
 mod tests {
     use super::*;
     use runware::{Aspect, Tier};
+    use serde_json::json;
 
     fn id() -> TaskId {
         TaskId::parse("6f1c1f5e-2b1a-4c3d-9e8f-0a1b2c3d4e5f").expect("a v4 id")

@@ -6,11 +6,14 @@
 //! says what is wrong. Unknown or damaged values fall back to the spec's defaults.
 
 use runware::{Aspect, Duration, OutputFormat, SafetyMode, Tier, VideoInference};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 
 /// Every setting of the form except the frames.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+///
+/// Written with serde (`camelCase` keys, every field); read back by [`DraftSettings::from_json`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DraftSettings {
     /// `positivePrompt` as typed.
     pub prompt: String,
@@ -203,6 +206,43 @@ impl DraftSettings {
     }
 }
 
+impl DraftSettings {
+    /// Reads settings as [`Serialize`] writes them (a saved draft, a preset): missing fields
+    /// take their defaults, unknown ones are ignored, and `None` when the value is not an object
+    /// or a field has the wrong type, as a derived `Deserialize` with `#[serde(default)]` would
+    /// answer.
+    ///
+    /// Read by hand from a [`Value`] (whose parser the app has anyway): the derived deserializer
+    /// put about 14 KB of code into the wasm.
+    pub fn from_json(value: &Value) -> Option<DraftSettings> {
+        let text = |v: &Value| v.as_str().map(str::to_owned);
+        let whole = |v: &Value| v.as_u64();
+        let mut s = DraftSettings::default();
+        for (key, v) in value.as_object()? {
+            match key.as_str() {
+                "prompt" => s.prompt = text(v)?,
+                "negativePrompt" => s.negative_prompt = text(v)?,
+                "tier" => s.tier = text(v)?,
+                "aspect" => s.aspect = text(v)?,
+                "crop" => s.crop = v.as_bool()?,
+                "duration" => s.duration = u32::try_from(whole(v)?).ok()?,
+                "cfg" => s.cfg = text(v)?,
+                "results" => s.results = u8::try_from(whole(v)?).ok()?,
+                "seed" => s.seed = if v.is_null() { None } else { Some(text(v)?) },
+                "format" => s.format = text(v)?,
+                "quality" => s.quality = text(v)?,
+                "includeCost" => s.include_cost = v.as_bool()?,
+                "safety" => s.safety = text(v)?,
+                "ttl" => s.ttl = text(v)?,
+                "webhook" => s.webhook = text(v)?,
+                "upload" => s.upload = text(v)?,
+                _ => {}
+            }
+        }
+        Some(s)
+    }
+}
+
 /// The settings of a past request, as the form would hold them (`crop` is not part of a
 /// request: it is left on).
 pub fn of_request(r: &VideoInference) -> DraftSettings {
@@ -362,6 +402,41 @@ mod tests {
             "model": "klingai:5@2", "inputs": {"frameImages": ["https://e.com/a.png"]}
         });
         runware::validate_video_inference(&raw).expect("valid")
+    }
+
+    #[test]
+    fn stored_settings_read_back_as_serde_wrote_them() {
+        let s = DraftSettings {
+            prompt: "A \"cat\" ü".into(),
+            seed: Some("7".into()),
+            results: 4,
+            duration: 10,
+            include_cost: true,
+            ..DraftSettings::default()
+        };
+        let text = serde_json::to_string(&s).expect("encodes");
+        let back = serde_json::from_str::<Value>(&text).expect("json");
+        assert_eq!(DraftSettings::from_json(&back), Some(s));
+        let read = |text: &str| {
+            serde_json::from_str::<Value>(text)
+                .ok()
+                .and_then(|v| DraftSettings::from_json(&v))
+        };
+        assert_eq!(
+            read(r#"{"seed":null,"zzz":[1]}"#),
+            Some(DraftSettings::default())
+        );
+        for broken in [
+            r#"{"prompt":1}"#,
+            r#"{"duration":5.0}"#,
+            r#"{"results":256}"#,
+            r#"{"crop":"yes"}"#,
+            r#"{"seed":7}"#,
+            "[]",
+            "null",
+        ] {
+            assert_eq!(read(broken), None, "{broken}");
+        }
     }
 
     #[test]

@@ -176,10 +176,11 @@ fn fail_now(frames: Frames, slot: Slot, name: String, message: String) {
 /// A sentence from a lower-case message: capital first letter, full stop at the end.
 pub fn sentence(message: &str) -> String {
     let mut chars = message.chars();
-    let mut out: String = chars
+    let mut out = chars
         .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
+        .map(crate::draft::case::uppercase)
         .unwrap_or_default();
+    out.push_str(chars.as_str());
     if !out.ends_with(['.', '!', '?']) {
         out.push('.');
     }

@@ -130,7 +130,9 @@ impl<'de> Deserialize<'de> for ErrorCode {
 }
 
 /// The `parameter` of an error: one field path, or several for a rule between fields.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+///
+/// Read by [`Parameter::from_json`], also through serde.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(untagged)]
 pub enum Parameter {
     /// A single field path, e.g. `inputs.frameImages[1].frame`.
@@ -140,6 +142,19 @@ pub enum Parameter {
 }
 
 impl Parameter {
+    /// Reads a path (a string) or several (an array of strings); `None` for anything else.
+    pub fn from_json(value: &Value) -> Option<Parameter> {
+        match value {
+            Value::String(path) => Some(Parameter::One(path.clone())),
+            Value::Array(items) => items
+                .iter()
+                .map(|item| item.as_str().map(str::to_owned))
+                .collect::<Option<Vec<String>>>()
+                .map(Parameter::Many),
+            _ => None,
+        }
+    }
+
     /// Every path named, in order.
     pub fn paths(&self) -> Vec<&str> {
         match self {
@@ -160,6 +175,17 @@ impl fmt::Display for Parameter {
     }
 }
 
+/// Through [`Parameter::from_json`]: a derived untagged enum buffers its input, which costs the
+/// browser app several KB of code.
+impl<'de> Deserialize<'de> for Parameter {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        Parameter::from_json(&value).ok_or_else(|| {
+            serde::de::Error::custom("a parameter must be a path or an array of paths")
+        })
+    }
+}
+
 impl From<&str> for Parameter {
     fn from(path: &str) -> Self {
         Parameter::One(path.to_owned())
@@ -174,8 +200,9 @@ impl From<String> for Parameter {
 
 /// One error object of spec §6, exactly as Runware writes it.
 ///
-/// Optional members are omitted when absent; unknown members are ignored when reading.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+/// Optional members are omitted when absent; unknown members are ignored when reading (see
+/// [`ApiError::from_json`]).
+#[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
 #[serde(rename_all = "camelCase")]
 #[error("{message}")]
 pub struct ApiError {
@@ -358,6 +385,36 @@ impl ApiError {
         self.code.http_status()
     }
 
+    /// Reads an error object strictly: `code` and `message` must be strings; each optional
+    /// member may be absent or `null`, and must otherwise have its type (`parameter` a path or
+    /// paths; `allowedValues`, `min` and `max` any JSON); unknown members are ignored. `None`
+    /// when a rule is broken. This is also how serde reads an `ApiError`.
+    pub fn from_json(value: &Value) -> Option<ApiError> {
+        let map = value.as_object()?;
+        let present = |key: &str| map.get(key).filter(|v| !v.is_null());
+        // `Some(None)`: absent; `None`: present with the wrong type.
+        let text = |key: &str| match present(key) {
+            None => Some(None),
+            Some(v) => v.as_str().map(|t| Some(t.to_owned())),
+        };
+        Some(ApiError {
+            code: ErrorCode::parse(map.get("code")?.as_str()?),
+            message: map.get("message")?.as_str()?.to_owned(),
+            parameter: match present("parameter") {
+                None => None,
+                Some(p) => Some(Parameter::from_json(p)?),
+            },
+            r#type: text("type")?,
+            task_type: text("taskType")?,
+            task_uuid: text("taskUUID")?,
+            documentation: text("documentation")?,
+            allowed_values: present("allowedValues").cloned(),
+            min: present("min").cloned(),
+            max: present("max").cloned(),
+            status: text("status")?,
+        })
+    }
+
     /// Reads an error object as leniently as possible: members of the wrong type are dropped
     /// instead of failing the whole error, and a missing message is replaced by the raw JSON,
     /// so that a reply's error is always shown, never lost.
@@ -373,9 +430,7 @@ impl ApiError {
         let present = |key: &str| map.get(key).filter(|v| !v.is_null()).cloned();
         let code = text("code").map_or(ErrorCode::Other(String::new()), |c| ErrorCode::parse(&c));
         let message = text("message").unwrap_or_else(|| value.to_string());
-        let parameter = map
-            .get("parameter")
-            .and_then(|p| serde_json::from_value::<Parameter>(p.clone()).ok());
+        let parameter = map.get("parameter").and_then(Parameter::from_json);
         ApiError {
             code,
             message,
@@ -389,6 +444,16 @@ impl ApiError {
             max: present("max"),
             status: text("status"),
         }
+    }
+}
+
+/// Through [`ApiError::from_json`]: one small reader instead of a derived deserializer per
+/// JSON source, which cost the browser app about 5 KB of code.
+impl<'de> Deserialize<'de> for ApiError {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        ApiError::from_json(&value)
+            .ok_or_else(|| serde::de::Error::custom("not a Runware error object"))
     }
 }
 
@@ -551,16 +616,25 @@ impl Rule {
     pub fn allowed_values(&self) -> Option<Value> {
         match self {
             Rule::OneOf { allowed } => Some(Value::Array(allowed.clone())),
-            Rule::Duration => Some(serde_json::json!([5, 10])),
+            // `Value::from` rather than `json!`, which goes through `to_value(..).unwrap()` for
+            // every value (a serializer per type in the browser app).
+            Rule::Duration => Some(Value::from(vec![Value::from(5), Value::from(10)])),
             Rule::Dimensions { .. } => Some(Value::Array(
                 OutputSize::ALL
                     .iter()
-                    .map(|size| serde_json::json!({"width": size.width(), "height": size.height()}))
+                    .map(|size| {
+                        let mut pair = serde_json::Map::new();
+                        pair.insert("width".into(), size.width().into());
+                        pair.insert("height".into(), size.height().into());
+                        Value::Object(pair)
+                    })
                     .collect(),
             )),
-            Rule::DataUriType { .. } => {
-                Some(serde_json::json!(["image/png", "image/jpeg", "image/webp"]))
-            }
+            Rule::DataUriType { .. } => Some(Value::from(
+                ["image/png", "image/jpeg", "image/webp"]
+                    .map(Value::from)
+                    .to_vec(),
+            )),
             _ => None,
         }
     }
@@ -746,5 +820,42 @@ impl fmt::Display for FieldError {
             ),
             Rule::Image(error) => write!(f, "{field}: {error}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn error_objects_are_read_strictly_or_leniently() {
+        let read = |v: Value| serde_json::from_value::<ApiError>(v).ok();
+        let full = json!({"code": "x", "message": "m", "parameter": ["a", "b"], "min": null,
+            "max": 3, "type": null});
+        let error = read(full).expect("reads");
+        assert_eq!(
+            error.parameter,
+            Some(Parameter::Many(vec!["a".into(), "b".into()]))
+        );
+        assert_eq!(
+            (error.min, error.max, error.r#type),
+            (None, Some(json!(3)), None)
+        );
+        for broken in [
+            json!({"message": "m"}),
+            json!({"code": "x", "message": null}),
+            json!({"code": "x", "message": "m", "parameter": 1}),
+            json!({"code": "x", "message": "m", "parameter": ["a", 1]}),
+            json!({"code": "x", "message": "m", "status": false}),
+            json!("m"),
+        ] {
+            assert_eq!(read(broken.clone()), None, "{broken}");
+        }
+        let lenient = ApiError::from_value_lenient(&json!({"code": "x", "parameter": 1}));
+        assert_eq!(
+            (lenient.message.as_str(), lenient.parameter),
+            (r#"{"code":"x","parameter":1}"#, None)
+        );
     }
 }

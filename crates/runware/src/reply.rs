@@ -467,11 +467,18 @@ impl DecodeError {
 }
 
 /// Decodes a reply body (REST) or message (WebSocket). Never panics.
+///
+/// JSON is UTF-8 text, so bytes that are not UTF-8 are not JSON (the reason then says where the
+/// text breaks). The text is read with `from_str`, the JSON reader the browser app uses
+/// everywhere else: `from_slice` would put a second copy of the parser into it.
 pub fn decode(bytes: &[u8]) -> Result<Reply, DecodeError> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| DecodeError::NotJson {
-        body: bytes.to_vec(),
-        reason: e.to_string(),
-    })?;
+    let value = std::str::from_utf8(bytes)
+        .map_err(|e| e.to_string())
+        .and_then(|text| serde_json::from_str::<Value>(text).map_err(|e| e.to_string()))
+        .map_err(|reason| DecodeError::NotJson {
+            body: bytes.to_vec(),
+            reason,
+        })?;
     Reply::from_value(&value).ok_or_else(|| DecodeError::NotAReply {
         body: bytes.to_vec(),
     })
