@@ -47,7 +47,7 @@ pub fn AdvancedSection() -> impl IntoView {
         <details class="ks-disclosure" id="ks-advanced">
             <summary class="ks-disclosure__summary">
                 <span class="ks-disclosure__title">"Advanced"</span>
-                <span class="ks-disclosure__note">{summary}</span>
+                <span class="ks-disclosure__note">{move || summary()}</span>
                 <span class="ks-badge ks-badge--danger" hidden=move || !has_problems()>
                         {move || match problems.get() { 1 => "1 problem".to_string(), n => format!("{n} problems") }}
                     </span>

@@ -42,12 +42,12 @@ pub fn ApiKeyField() -> impl IntoView {
                         settings.api_key.set((!key.is_empty()).then_some(key));
                     }
                 />
-                <button type="button" class="ks-button" aria-pressed=move || shown.get().to_string()
+                <button type="button" class="ks-button" aria-pressed=move || if shown.get() { "true" } else { "false" }
                     on:click=move |_| shown.update(|s| *s = !*s)>
                     {move || if shown.get() { "Hide" } else { "Show" }}
                 </button>
             </div>
-            <p class="ks-field__hint" id="ks-api-key-hint">{hint}</p>
+            <p class="ks-field__hint" id="ks-api-key-hint">{move || hint()}</p>
             <label class="ks-check">
                 <input type="checkbox" class="ks-check__input" bind:checked=settings.remember_key />
                 <span class="ks-check__label">"Remember on this device"</span>

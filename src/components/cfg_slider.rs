@@ -42,7 +42,7 @@ pub fn CfgSlider() -> impl IntoView {
                     disabled=locked
                     aria-label="CFG scale value, 0 to 1"
                     aria-describedby=messages_id(Control::CfgScale)
-                    aria-invalid=move || invalid.get().to_string()
+                    aria-invalid=move || if invalid.get() { "true" } else { "false" }
                     prop:value=move || cfg.get()
                     on:input=move |ev| cfg.set(event_target_value(&ev))
                 />
@@ -57,7 +57,7 @@ pub fn CfgSlider() -> impl IntoView {
                 step="0.01"
                 aria-describedby=described
                 aria-valuetext=move || cfg.get()
-                prop:value=slider_value
+                prop:value=move || slider_value()
                 on:input=move |ev| {
                     // The browser's decimal steps, read back as whole hundredths.
                     let v = parse_decimal(&event_target_value(&ev)).unwrap_or(0.5);

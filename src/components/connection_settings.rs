@@ -74,7 +74,7 @@ pub fn ConnectionSettings() -> impl IntoView {
         <details class="ks-disclosure ks-connection" id="ks-settings">
             <summary class="ks-disclosure__summary">
                 <span class="ks-disclosure__title">"Connection"</span>
-                <span class="ks-disclosure__note">{summary}</span>
+                <span class="ks-disclosure__note">{move || summary()}</span>
                 <span class="ks-badge ks-badge--danger" hidden=move || !(asks_for_key && settings.missing_key())>"Key needed"</span>
             </summary>
             // A form of its own, so that the browser treats the key field as a credential field.

@@ -84,7 +84,7 @@ pub fn DeveloperPanel() -> impl IntoView {
             on:toggle=move |ev| open.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open())>
             <summary class="ks-disclosure__summary">
                 <span class="ks-disclosure__title">"Developer"</span>
-                <span class="ks-disclosure__note">{note}</span>
+                <span class="ks-disclosure__note">{move || note()}</span>
             </summary>
             <Show when=move || open.get()>
                 <div class="ks-disclosure__body">
@@ -97,8 +97,8 @@ pub fn DeveloperPanel() -> impl IntoView {
                         "Commands read the key from "<code>{devtools::KEY_PLACEHOLDER}</code>
                         "; it is never copied. Inline images are shortened here and whole when copied."
                     </p>
-                    <pre class="ks-code" tabindex="0" aria-label="Request JSON"><code>{shown}</code></pre>
-                        <ul class="ks-dev__errors" hidden=valid aria-label="Problems in the request">
+                    <pre class="ks-code" tabindex="0" aria-label="Request JSON"><code>{move || shown()}</code></pre>
+                        <ul class="ks-dev__errors" hidden=move || valid() aria-label="Problems in the request">
                             {move || errors().into_iter().map(|error| view! {
                                 <li><code>{error.0}</code>" "{error.1}</li>
                             }).collect_view()}

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::keyed_list::KeyedList;
 use crate::draft::Draft;
 use crate::draft::fields::Control;
 
@@ -20,7 +21,7 @@ pub fn FieldMessages(
     let messages = Memo::new(move |_| draft.messages(control));
     view! {
         <div class="ks-field__messages" id=messages_id(control) aria-live="polite">
-            <For each=move || messages.get() key=|m| m.clone() let:message>
+            <KeyedList each=messages.into() row=Callback::new(|message: String| view! {
                 <p class="ks-field__error">
                     <svg class="ks-icon" viewBox="0 0 16 16" aria-hidden="true">
                         <circle cx="8" cy="8" r="7" />
@@ -28,7 +29,7 @@ pub fn FieldMessages(
                     </svg>
                     <span>{crate::frames::ingest::sentence(&message)}</span>
                 </p>
-            </For>
+            }.into_any()) />
         </div>
     }
 }

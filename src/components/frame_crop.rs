@@ -134,7 +134,7 @@ pub fn FrameCrop(
             class="ks-crop"
             class:ks-crop--cropping=move || aspect().is_some()
             node_ref=stage
-            style=size_vars
+            style=move || size_vars()
             on:pointerdown=on_down
             on:pointermove=on_move
             on:pointerup=on_up
@@ -145,7 +145,7 @@ pub fn FrameCrop(
                     hidden=move || aspect().is_none()
                     class="ks-crop__box"
                     class:ks-crop__box--moving=move || live.with(Option::is_some)
-                    style=box_style
+                    style=move || box_style()
                     tabindex="0"
                     role="group"
                     aria-roledescription="crop box"

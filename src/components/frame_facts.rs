@@ -65,10 +65,10 @@ pub fn FrameFacts(
     view! {
         <div class="ks-facts">
             <p class="ks-facts__line">
-                <span class="ks-facts__name" title=name>{name}</span>
+                <span class="ks-facts__name" title=move || name()>{move || name()}</span>
             </p>
             <p class="ks-facts__line" aria-live="polite">
-                <span>{source}</span>
+                <span>{move || source()}</span>
                 {move || sent().map(|sent| view! {
                     <span class="ks-facts__arrow" aria-label="sent as">" → "</span>
                     <span class="ks-facts__sent">{sent}</span>

@@ -37,7 +37,7 @@ pub fn FrameProgress(
                 aria-label="Preparing the image"
                 prop:value=move || progress().map_or(0.0, |p| p.fraction())
             ></progress>
-            <p class="ks-progress__label" aria-live="polite">{label}</p>
+            <p class="ks-progress__label" aria-live="polite">{move || label()}</p>
         </div>
     }
 }

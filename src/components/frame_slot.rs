@@ -87,7 +87,7 @@ pub fn FrameSlot(
             role="group"
             aria-labelledby=title_id
             data-slot=key
-            data-state=data_state
+            data-state=move || data_state()
         >
             // Reached through the buttons below, which open it: a real button is what people and
             // screen readers expect to press.

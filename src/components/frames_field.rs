@@ -56,7 +56,7 @@ pub fn FramesField() -> impl IntoView {
         <fieldset class="ks-frames">
             <legend class="ks-sr-only">"Frames"</legend>
             <FrameSlot which=Slot::First />
-            <button type="button" class="ks-add-frame" hidden=show_last
+            <button type="button" class="ks-add-frame" hidden=move || show_last()
                 on:click=move |_| asked_for_last.set(true)>
                         <span class="ks-add-frame__plus" aria-hidden="true">"+"</span>
                         "Add a last frame"

@@ -79,7 +79,7 @@ pub fn HistoryToolbar() -> impl IntoView {
                     <button
                         type="button"
                         class="ks-history__filter"
-                        aria-pressed=move || (jobs.filter.get() == f).to_string()
+                        aria-pressed=move || if jobs.filter.get() == f { "true" } else { "false" }
                         on:click=move |_| jobs.filter.set(f)
                     >
                         {f.label()}

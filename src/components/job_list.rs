@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::components::job_card::JobCard;
+use crate::components::keyed_list::KeyedList;
 use crate::jobs::Jobs;
 
 /// Cards shown at first, and added by each "Show more".
@@ -23,7 +24,8 @@ pub fn JobList() -> impl IntoView {
         filter
     });
     let ids = Memo::new(move |_| jobs.ids());
-    let visible = move || ids.with(|ids| ids.iter().take(shown.get()).cloned().collect::<Vec<_>>());
+    let visible =
+        Signal::derive(move || ids.with(|ids| ids.iter().take(shown.get()).cloned().collect()));
     let more = move || ids.with(Vec::len).saturating_sub(shown.get());
     let has_more = move || more() > 0;
     view! {
@@ -31,11 +33,11 @@ pub fn JobList() -> impl IntoView {
             <p class="ks-results__none">"No jobs match this filter."</p>
         </Show>
         <ol class="ks-jobs" aria-label="Jobs, newest first">
-            <For each=visible key=|id| id.clone() let(id)>
+            <KeyedList each=visible row=Callback::new(|id| view! {
                 <li class="ks-jobs__item">
                     <JobCard id />
                 </li>
-            </For>
+            }.into_any()) />
         </ol>
         <Show when=has_more>
             <button

@@ -49,10 +49,10 @@ pub fn JobProgress(
     let over = move || elapsed() > TYPICAL_MS.1;
     view! {
         <div class="ks-job__progress">
-            <p class="ks-job__status">{status}</p>
+            <p class="ks-job__status">{move || status()}</p>
             <div
                 class="ks-job__bar"
-                class:ks-job__bar--over=over
+                class:ks-job__bar--over=move || over()
                 role="progressbar"
                 aria-label="Time since the job was accepted"
                 aria-valuemin="0"

@@ -28,6 +28,7 @@ pub mod job_error;
 pub mod job_list;
 pub mod job_progress;
 pub mod job_summary;
+pub mod keyed_list;
 pub mod live_region;
 pub mod presets_panel;
 pub mod prompt_field;

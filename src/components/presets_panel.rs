@@ -76,15 +76,15 @@ pub fn PresetsPanel() -> impl IntoView {
                     <div class="ks-source__row">
                         <select class="ks-input ks-select" id="ks-preset"
                             on:change=move |ev| selected.set(event_target_value(&ev))>
-                            <option value="" prop:selected=none_selected>"Choose a preset…"</option>
+                            <option value="" prop:selected=move || none_selected()>"Choose a preset…"</option>
                             {move || list.get().into_iter().map(|p| view! {
                                 <option value=p.name.clone() prop:selected={let n = p.name.clone(); move || selected.get() == n}>
                                     {p.name.clone()}
                                 </option>
                             }).collect_view()}
                         </select>
-                        <button type="button" class="ks-button" disabled=none_selected on:click=load>"Load"</button>
-                        <button type="button" class="ks-button ks-button--quiet" disabled=none_selected on:click=delete>"Delete"</button>
+                        <button type="button" class="ks-button" disabled=move || none_selected() on:click=load>"Load"</button>
+                        <button type="button" class="ks-button ks-button--quiet" disabled=move || none_selected() on:click=delete>"Delete"</button>
                     </div>
                 </div>
                 <div class="ks-field">

@@ -50,24 +50,24 @@ pub fn PromptField(
                 <label class="ks-field__label" for=id>{label}</label>
                 <span
                     class="ks-field__count"
-                    class:ks-field__count--over=out_of_range
+                    class:ks-field__count--over=move || out_of_range()
                     id=counter_id
                     aria-label=move || format!("{} of {} characters", count(), Prompt::MAX_CHARS)
                 >
-                    {count}
+                    {move || count()}
                     " / "
                     {Prompt::MAX_CHARS}
                 </span>
             </div>
             <textarea
                 class="ks-input ks-input--area"
-                class:ks-input--invalid=out_of_range
+                class:ks-input--invalid=move || out_of_range()
                 id=id
                 disabled=draft.is_locked(field)
                 rows=rows
                 placeholder=placeholder
                 aria-describedby=described
-                aria-invalid=move || out_of_range().to_string()
+                aria-invalid=move || if out_of_range() { "true" } else { "false" }
                 prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev))
             ></textarea>

@@ -41,7 +41,7 @@ pub fn SeedField() -> impl IntoView {
                     </label>
                     <label class="ks-choice__option">
                         <input type="radio" name="ks-seed-mode" class="ks-choice__input"
-                            prop:checked=fixed on:change=choose_fixed />
+                            prop:checked=move || fixed() on:change=choose_fixed />
                         <span class="ks-choice__face">"Fixed"</span>
                     </label>
                 </div>
@@ -54,7 +54,7 @@ pub fn SeedField() -> impl IntoView {
                         inputmode="numeric"
                         aria-label="Seed value"
                         aria-describedby=messages_id(Control::Seed)
-                        aria-invalid=move || invalid.get().to_string()
+                        aria-invalid=move || if invalid.get() { "true" } else { "false" }
                         prop:value=move || seed.get().unwrap_or_default()
                         on:input=move |ev| seed.set(Some(event_target_value(&ev)))
                     />

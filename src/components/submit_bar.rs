@@ -43,12 +43,12 @@ pub fn SubmitBar(
                     <p class="ks-field__hint" hidden=move || !more_than_three()>{move || format!("and {} more", blockers.with(Vec::len).saturating_sub(3))}</p>
                 </div>
             <div class="ks-submit__row">
-                <p class="ks-submit__cost">{estimate}</p>
+                <p class="ks-submit__cost">{move || estimate()}</p>
                 <button type="submit" class="ks-button ks-button--primary ks-submit__button"
-                    aria-disabled=move || blocked().to_string()
+                    aria-disabled=move || if blocked() { "true" } else { "false" }
                     aria-describedby=move || blocked().then_some("ks-submit-blockers")
                     aria-keyshortcuts=if mac { "Meta+Enter" } else { "Control+Enter" }>
-                    {label}
+                    {move || label()}
                     <span class="ks-submit__keys" aria-hidden="true">
                         <kbd>{if mac { "⌘" } else { "Ctrl" }}</kbd><kbd>"↵"</kbd>
                     </span>

@@ -45,7 +45,7 @@ pub fn TextField(
                 spellcheck="false"
                 placeholder=placeholder
                 aria-describedby=format!("{hint_id} {}", messages_id(control))
-                aria-invalid=move || invalid.get().to_string()
+                aria-invalid=move || if invalid.get() { "true" } else { "false" }
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
             />

@@ -31,7 +31,7 @@ pub fn TtlNotice(
     view! {
         <p
             class="ks-result__ttl"
-            class:ks-result__ttl--warn=warn
+            class:ks-result__ttl--warn=move || warn()
             class:ks-result__ttl--gone=move || left() <= 0.0
         >
             {move || {
