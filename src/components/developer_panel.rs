@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::components::copy_button::CopyButton;
 use crate::components::request_import::RequestImport;
+use crate::components::when::When;
 use crate::config::Settings;
 use crate::draft::Draft;
 use crate::draft::devtools::{self, human_bytes};
@@ -86,7 +87,7 @@ pub fn DeveloperPanel() -> impl IntoView {
                 <span class="ks-disclosure__title">"Developer"</span>
                 <span class="ks-disclosure__note">{move || note()}</span>
             </summary>
-            <Show when=move || open.get()>
+            <When when=open.into()>
                 <div class="ks-disclosure__body">
                     <div class="ks-dev__toolbar">
                         <CopyButton label="Copy JSON" text=copy_json />
@@ -105,7 +106,7 @@ pub fn DeveloperPanel() -> impl IntoView {
                         </ul>
                     <RequestImport />
                 </div>
-            </Show>
+            </When>
         </details>
     }
 }

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::when::When;
 use crate::jobs::Jobs;
 use crate::jobs::model::Phase;
 
@@ -33,8 +34,8 @@ pub fn JobActions(
             >
                 "Use these settings"
             </button>
-            <Show
-                when=move || confirming.get()
+            <When
+                when=confirming.into()
                 fallback=move || view! {
                     <button
                         type="button"
@@ -70,7 +71,7 @@ pub fn JobActions(
                         "Cancel"
                     </button>
                 </span>
-            </Show>
+            </When>
         </div>
     }
 }

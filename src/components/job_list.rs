@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::components::job_card::JobCard;
 use crate::components::keyed_list::KeyedList;
+use crate::components::when::When;
 use crate::jobs::Jobs;
 
 /// Cards shown at first, and added by each "Show more".
@@ -29,9 +30,9 @@ pub fn JobList() -> impl IntoView {
     let more = move || ids.with(Vec::len).saturating_sub(shown.get());
     let has_more = move || more() > 0;
     view! {
-        <Show when=move || ids.with(|ids| ids.is_empty()) && jobs.loaded()>
+        <When when=Signal::derive(move || ids.with(|ids| ids.is_empty()) && jobs.loaded())>
             <p class="ks-results__none">"No jobs match this filter."</p>
-        </Show>
+        </When>
         <ol class="ks-jobs" aria-label="Jobs, newest first">
             <KeyedList each=visible row=Callback::new(|id| view! {
                 <li class="ks-jobs__item">
@@ -39,7 +40,7 @@ pub fn JobList() -> impl IntoView {
                 </li>
             }.into_any()) />
         </ol>
-        <Show when=has_more>
+        <When when=Signal::derive(has_more)>
             <button
                 type="button"
                 class="ks-results__button ks-jobs__more"
@@ -47,6 +48,6 @@ pub fn JobList() -> impl IntoView {
             >
                 {move || format!("Show {} more ({} older)", more().min(PAGE), more())}
             </button>
-        </Show>
+        </When>
     }
 }

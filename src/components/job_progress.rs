@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::when::When;
 use crate::jobs::Jobs;
 use crate::jobs::model::{Job, Phase};
 use crate::jobs::naming::{clock, spoken};
@@ -71,19 +72,19 @@ pub fn JobProgress(
                 {move || checked().map(|c| format!(" · {c}"))}
             </p>
             <div class="ks-job__buttons">
-                <Show when=move || phase.get() == Some(Phase::Waiting)>
+                <When when=Signal::derive(move || phase.get() == Some(Phase::Waiting))>
                     <button type="button" class="ks-results__button ks-results__button--primary" on:click=move |_| jobs.check_now(id())>
                         "Check now"
                     </button>
                     <button type="button" class="ks-results__button" on:click=move |_| jobs.keep_waiting(id())>
                         "Keep waiting"
                     </button>
-                </Show>
-                <Show when=move || phase.get() == Some(Phase::Sending) && get(|j| j.send_problem.clone()).is_some()>
+                </When>
+                <When when=Signal::derive(move || phase.get() == Some(Phase::Sending) && get(|j| j.send_problem.clone()).is_some())>
                     <button type="button" class="ks-results__button" on:click=move |_| jobs.send_now(id())>
                         "Try now"
                     </button>
-                </Show>
+                </When>
             </div>
         </div>
     }

@@ -44,3 +44,4 @@ pub mod studio_header;
 pub mod submit_bar;
 pub mod text_field;
 pub mod ttl_notice;
+pub mod when;

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::components::{
-    compare_view::CompareView, keyed_list::KeyedList, result_player::ResultPlayer,
+    compare_view::CompareView, keyed_list::KeyedList, result_player::ResultPlayer, when::When,
 };
 use crate::jobs::model::{JobResult, JobSettings};
 
@@ -39,7 +39,7 @@ pub fn ResultGrid(
     let grid_settings = settings.clone();
     view! {
         <div class="ks-results-grid" class:ks-results-grid--comparing=move || comparing.get()>
-            <Show when=several>
+            <When when=Signal::derive(several)>
                 <button
                     type="button"
                     class="ks-results__button ks-results-grid__toggle"
@@ -48,9 +48,9 @@ pub fn ResultGrid(
                 >
                     {move || if comparing.get() { "Back to the grid" } else { "Compare side by side" }}
                 </button>
-            </Show>
-            <Show
-                when=move || comparing.get() && several()
+            </When>
+            <When
+                when=Signal::derive(move || comparing.get() && several())
                 fallback=move || {
                     let id = id.clone();
                     let settings = grid_settings.clone();
@@ -87,7 +87,7 @@ pub fn ResultGrid(
                 }
             >
                 <CompareView results=results.get_untracked() poster />
-            </Show>
+            </When>
         </div>
     }
 }
