@@ -6,6 +6,7 @@ use runware::{OutputFormat, SafetyMode};
 
 use crate::components::choice_group::{Choice, ChoiceGroup, bind};
 use crate::components::field_messages::FieldMessages;
+use crate::components::handler::handler;
 use crate::components::text_field::TextField;
 use crate::draft::Draft;
 use crate::draft::fields::Control;
@@ -60,10 +61,10 @@ pub fn AdvancedSection() -> impl IntoView {
                             class="ks-input ks-select"
                             id=Control::Format.dom_id()
                             disabled=draft.is_locked(Field::Format)
-                            on:change=move |ev| {
+                            on:change=handler(move |ev| {
                                 let name = event_target_value(&ev);
                                 draft.format.set(crate::draft::settings::format_of(&name));
-                            }
+                            })
                         >
                             {OutputFormat::ALL.into_iter().map(|f| view! {
                                 <option value=f.as_str() prop:selected=move || draft.format.get() == f>

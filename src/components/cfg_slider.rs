@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::components::field_messages::{FieldMessages, messages_id};
+use crate::components::handler::handler;
 use crate::draft::Draft;
 use crate::draft::fields::Control;
 use crate::host_options::Field;
@@ -44,7 +45,7 @@ pub fn CfgSlider() -> impl IntoView {
                     aria-describedby=messages_id(Control::CfgScale)
                     aria-invalid=move || if invalid.get() { "true" } else { "false" }
                     prop:value=move || cfg.get()
-                    on:input=move |ev| cfg.set(event_target_value(&ev))
+                    on:input=handler(move |ev| cfg.set(event_target_value(&ev)))
                 />
             </div>
             <input
@@ -58,11 +59,11 @@ pub fn CfgSlider() -> impl IntoView {
                 aria-describedby=described
                 aria-valuetext=move || cfg.get()
                 prop:value=move || slider_value()
-                on:input=move |ev| {
+                on:input=handler(move |ev| {
                     // The browser's decimal steps, read back as whole hundredths.
                     let v = parse_decimal(&event_target_value(&ev)).unwrap_or(0.5);
                     cfg.set(format_hundredths((v * 100.0).round() as u32));
-                }
+                })
             />
             <div class="ks-cfg__ends" id="ks-cfg-ends">
                 <span>"More creative"</span>

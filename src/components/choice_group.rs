@@ -7,6 +7,8 @@
 
 use leptos::prelude::*;
 
+use crate::components::handler::handler;
+
 /// One option of a [`ChoiceGroup`].
 #[derive(Clone, Copy)]
 pub struct Choice {
@@ -88,7 +90,7 @@ pub fn ChoiceGroup(
                         class="ks-choice__input"
                         disabled=disabled
                         prop:checked=move || selected.get() == i
-                        on:change=move |_| on_select.run(i)
+                        on:change=handler(move |_| on_select.run(i))
                     />
                     <span class="ks-choice__face">
                         {choice.icon.map(|d| view! {

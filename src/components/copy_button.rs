@@ -4,6 +4,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::components::handler::handler;
+
 /// Writes `text` to the clipboard through `navigator.clipboard.writeText` (reached by
 /// reflection: web-sys only binds the Clipboard API behind an unstable flag).
 pub async fn copy_text(text: &str) -> Result<(), JsValue> {
@@ -37,7 +39,7 @@ pub fn CopyButton(
     };
     view! {
         <span class="ks-copy">
-            <button type="button" class="ks-button ks-button--small" on:click=on_click>{label}</button>
+            <button type="button" class="ks-button ks-button--small" on:click=handler(on_click)>{label}</button>
             <span class="ks-copy__status" aria-live="polite">{move || status.get()}</span>
         </span>
     }

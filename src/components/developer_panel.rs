@@ -7,6 +7,7 @@ use runware::Task;
 use serde_json::Value;
 
 use crate::components::copy_button::CopyButton;
+use crate::components::handler::handler;
 use crate::components::request_import::RequestImport;
 use crate::components::when::When;
 use crate::config::Settings;
@@ -82,12 +83,12 @@ pub fn DeveloperPanel() -> impl IntoView {
     });
     view! {
         <details class="ks-disclosure ks-dev" id="ks-developer"
-            on:toggle=move |ev| open.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open())>
+            on:toggle=handler(move |ev| open.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open()))>
             <summary class="ks-disclosure__summary">
                 <span class="ks-disclosure__title">"Developer"</span>
                 <span class="ks-disclosure__note">{move || note()}</span>
             </summary>
-            <When when=open.into()>
+            <When when=Signal::derive(move || open.get())>
                 <div class="ks-disclosure__body">
                     <div class="ks-dev__toolbar">
                         <CopyButton label="Copy JSON" text=copy_json />

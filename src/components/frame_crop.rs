@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
 
+use crate::components::handler::handler;
 use crate::draft::Draft;
 use crate::frames::Slot;
 use crate::frames::geometry::{self, CropPosition};
@@ -135,10 +136,10 @@ pub fn FrameCrop(
             class:ks-crop--cropping=move || aspect().is_some()
             node_ref=stage
             style=move || size_vars()
-            on:pointerdown=on_down
-            on:pointermove=on_move
-            on:pointerup=on_up
-            on:pointercancel=on_up
+            on:pointerdown=handler(on_down)
+            on:pointermove=handler(on_move)
+            on:pointerup=handler(on_up)
+            on:pointercancel=handler(on_up)
         >
             <img class="ks-crop__image" src=move || preview.get() alt="" draggable="false" />
             <div
@@ -150,7 +151,7 @@ pub fn FrameCrop(
                     role="group"
                     aria-roledescription="crop box"
                     aria-label=move || format!("Crop box, {}. Drag it, or use the arrow keys", where_text())
-                    on:keydown=on_key
+                    on:keydown=handler(on_key)
                 ></div>
         </div>
     }

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::handler::handler;
 use crate::draft::Draft;
 use crate::frames::Slot;
 
@@ -35,14 +36,14 @@ pub fn FrameSlotHead(
             </h3>
             <div class="ks-slot__actions">
                 <button type="button" class="ks-button ks-button--small" hidden=empty
-                    on:click=move |_| on_choose.run(())>"Replace"</button>
+                    on:click=handler(move |_| on_choose.run(()))>"Replace"</button>
                 <button type="button" class="ks-button ks-button--small" hidden=empty
                     aria-label=format!("Clear the {}", slot.label().to_lowercase())
-                    on:click=move |_| frames.clear(slot)>"Clear"</button>
+                    on:click=handler(move |_| frames.clear(slot))>"Clear"</button>
                 {on_remove.map(|remove| view! {
                     <button type="button" class="ks-button ks-button--small ks-button--quiet"
                         aria-label="Remove the last frame slot"
-                        on:click=move |_| { frames.clear(slot); remove.run(()); }>"Remove"</button>
+                        on:click=handler(move |_| { frames.clear(slot); remove.run(()); })>"Remove"</button>
                 })}
             </div>
         </div>

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::components::handler::handler;
 use crate::jobs::Jobs;
 use crate::jobs::book::Filter;
 use crate::jobs::{files, naming};
@@ -80,7 +81,7 @@ pub fn HistoryToolbar() -> impl IntoView {
                         type="button"
                         class="ks-history__filter"
                         aria-pressed=move || if jobs.filter.get() == f { "true" } else { "false" }
-                        on:click=move |_| jobs.filter.set(f)
+                        on:click=handler(move |_| jobs.filter.set(f))
                     >
                         {f.label()}
                         <span class="ks-history__count">{move || jobs.count(f)}</span>
@@ -88,12 +89,12 @@ pub fn HistoryToolbar() -> impl IntoView {
                 }).collect_view()}
             </div>
             <div class="ks-history__files">
-                <button type="button" class="ks-results__button ks-results__button--quiet" on:click=export>
+                <button type="button" class="ks-results__button ks-results__button--quiet" on:click=handler(export)>
                     "Export"
                 </button>
                 <label class="ks-results__button ks-results__button--quiet ks-history__import">
                     "Import…"
-                    <input type="file" accept="application/json,.json" class="ks-visually-hidden" on:change=import />
+                    <input type="file" accept="application/json,.json" class="ks-visually-hidden" on:change=handler(import) />
                 </label>
             </div>
             {move || message.get().map(|(ok, text)| view! {

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::handler::handler;
 use crate::components::when::When;
 use crate::jobs::Jobs;
 use crate::jobs::model::Phase;
@@ -30,17 +31,17 @@ pub fn JobActions(
             <button
                 type="button"
                 class="ks-results__button ks-results__button--quiet"
-                on:click=move |_| jobs.use_settings(use_id.clone())
+                on:click=handler(move |_| jobs.use_settings(use_id.clone()))
             >
                 "Use these settings"
             </button>
             <When
-                when=confirming.into()
+                when=Signal::derive(move || confirming.get())
                 fallback=move || view! {
                     <button
                         type="button"
                         class="ks-results__button ks-results__button--quiet ks-job__delete"
-                        on:click=move |_| confirming.set(true)
+                        on:click=handler(move |_| confirming.set(true))
                     >
                         "Delete"
                     </button>
@@ -57,17 +58,17 @@ pub fn JobActions(
                     <button
                         type="button"
                         class="ks-results__button ks-results__button--danger"
-                        on:click={
+                        on:click=handler({
                             let id = delete_id.clone();
                             move |_| {
                                 jobs.delete(id.clone());
                                 jobs.announce("The job is deleted from the history.");
                             }
-                        }
+                        })
                     >
                         "Delete"
                     </button>
-                    <button type="button" node_ref=cancel class="ks-results__button ks-results__button--quiet" on:click=move |_| confirming.set(false)>
+                    <button type="button" node_ref=cancel class="ks-results__button ks-results__button--quiet" on:click=handler(move |_| confirming.set(false))>
                         "Cancel"
                     </button>
                 </span>

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::handler::handler;
 use crate::components::job_card::JobCard;
 use crate::components::keyed_list::KeyedList;
 use crate::components::when::When;
@@ -44,7 +45,7 @@ pub fn JobList() -> impl IntoView {
             <button
                 type="button"
                 class="ks-results__button ks-jobs__more"
-                on:click=move |_| shown.update(|n| *n += PAGE)
+                on:click=handler(move |_| shown.update(|n| *n += PAGE))
             >
                 {move || format!("Show {} more ({} older)", more().min(PAGE), more())}
             </button>

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::handler::handler;
 use crate::components::when::When;
 use crate::jobs::Jobs;
 use crate::jobs::model::{Job, Phase};
@@ -73,15 +74,15 @@ pub fn JobProgress(
             </p>
             <div class="ks-job__buttons">
                 <When when=Signal::derive(move || phase.get() == Some(Phase::Waiting))>
-                    <button type="button" class="ks-results__button ks-results__button--primary" on:click=move |_| jobs.check_now(id())>
+                    <button type="button" class="ks-results__button ks-results__button--primary" on:click=handler(move |_| jobs.check_now(id()))>
                         "Check now"
                     </button>
-                    <button type="button" class="ks-results__button" on:click=move |_| jobs.keep_waiting(id())>
+                    <button type="button" class="ks-results__button" on:click=handler(move |_| jobs.keep_waiting(id()))>
                         "Keep waiting"
                     </button>
                 </When>
                 <When when=Signal::derive(move || phase.get() == Some(Phase::Sending) && get(|j| j.send_problem.clone()).is_some())>
-                    <button type="button" class="ks-results__button" on:click=move |_| jobs.send_now(id())>
+                    <button type="button" class="ks-results__button" on:click=handler(move |_| jobs.send_now(id()))>
                         "Try now"
                     </button>
                 </When>

@@ -21,6 +21,7 @@ pub mod frame_source_input;
 pub mod frame_thumb;
 pub mod frame_view;
 pub mod frames_field;
+pub mod handler;
 pub mod history_toolbar;
 pub mod job_actions;
 pub mod job_card;

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use crate::components::copy_button::CopyButton;
+use crate::components::handler::handler;
 use crate::draft::Draft;
 use crate::draft::presets::{self, Preset};
 
@@ -75,7 +76,7 @@ pub fn PresetsPanel() -> impl IntoView {
                     <label class="ks-field__label" for="ks-preset">"Saved presets"</label>
                     <div class="ks-source__row">
                         <select class="ks-input ks-select" id="ks-preset"
-                            on:change=move |ev| selected.set(event_target_value(&ev))>
+                            on:change=handler(move |ev| selected.set(event_target_value(&ev)))>
                             <option value="" prop:selected=move || none_selected()>"Choose a preset…"</option>
                             {move || list.get().into_iter().map(|p| view! {
                                 <option value=p.name.clone() prop:selected={let n = p.name.clone(); move || selected.get() == n}>
@@ -83,17 +84,17 @@ pub fn PresetsPanel() -> impl IntoView {
                                 </option>
                             }).collect_view()}
                         </select>
-                        <button type="button" class="ks-button" disabled=move || none_selected() on:click=load>"Load"</button>
-                        <button type="button" class="ks-button ks-button--quiet" disabled=move || none_selected() on:click=delete>"Delete"</button>
+                        <button type="button" class="ks-button" disabled=move || none_selected() on:click=handler(load)>"Load"</button>
+                        <button type="button" class="ks-button ks-button--quiet" disabled=move || none_selected() on:click=handler(delete)>"Delete"</button>
                     </div>
                 </div>
                 <div class="ks-field">
                     <label class="ks-field__label" for="ks-preset-name">"Save the current settings as"</label>
                     <div class="ks-source__row">
                         <input class="ks-input" id="ks-preset-name" type="text" placeholder="e.g. Slow dolly, 1080p"
-                            prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                            prop:value=move || name.get() on:input=handler(move |ev| name.set(event_target_value(&ev))) />
                         <button type="button" class="ks-button" disabled=move || name.with(|n| n.trim().is_empty())
-                            on:click=save>"Save"</button>
+                            on:click=handler(save)>"Save"</button>
                     </div>
                 </div>
                 <p class="ks-field__ok" aria-live="polite">{move || status.get()}</p>

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use runware::Prompt;
 
 use crate::components::field_messages::{FieldMessages, messages_id};
+use crate::components::handler::handler;
 use crate::draft::Draft;
 use crate::draft::fields::Control;
 use crate::host_options::Field;
@@ -69,7 +70,7 @@ pub fn PromptField(
                 aria-describedby=described
                 aria-invalid=move || if out_of_range() { "true" } else { "false" }
                 prop:value=move || text.get()
-                on:input=move |ev| text.set(event_target_value(&ev))
+                on:input=handler(move |ev| text.set(event_target_value(&ev)))
             ></textarea>
             <p class="ks-field__hint" id=hint_id>{hint}</p>
             <FieldMessages control=control />

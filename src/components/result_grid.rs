@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::handler::handler;
 use crate::components::{
     compare_view::CompareView, keyed_list::KeyedList, result_player::ResultPlayer, when::When,
 };
@@ -44,7 +45,7 @@ pub fn ResultGrid(
                     type="button"
                     class="ks-results__button ks-results-grid__toggle"
                     aria-pressed=move || if comparing.get() { "true" } else { "false" }
-                    on:click=move |_| comparing.update(|c| *c = !*c)
+                    on:click=handler(move |_| comparing.update(|c| *c = !*c))
                 >
                     {move || if comparing.get() { "Back to the grid" } else { "Compare side by side" }}
                 </button>

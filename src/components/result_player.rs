@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::handler::handler;
 use crate::components::ttl_notice::TtlNotice;
 use crate::jobs::model::{JobResult, JobSettings};
 use crate::jobs::{Jobs, files, naming};
@@ -88,11 +89,11 @@ pub fn ResultPlayer(
             </figcaption>
             {settings.ttl_s.map(|ttl| view! { <TtlNotice received_at=result.received_at ttl_s=ttl expired /> })}
             <div class="ks-result__actions">
-                <button type="button" class="ks-results__button ks-results__button--primary" on:click=download
+                <button type="button" class="ks-results__button ks-results__button--primary" on:click=handler(download)
                     title=name.clone()>
                     "Download"<span class="ks-visually-hidden">{format!(" {label}")}</span>
                 </button>
-                <button type="button" class="ks-results__button ks-results__button--quiet" on:click=copy>
+                <button type="button" class="ks-results__button ks-results__button--quiet" on:click=handler(copy)>
                     "Copy link"<span class="ks-visually-hidden">{format!(" of {label}")}</span>
                 </button>
             </div>

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::handler::handler;
 use crate::draft::Draft;
 use crate::draft::submit::Submitter;
 
@@ -33,7 +34,7 @@ pub fn SubmitBar(
                         {move || blockers.get().into_iter().take(3).map(|b| view! {
                             <li>
                                 <button type="button" class="ks-link-button"
-                                    on:click=move |_| submitter.focus(b.control)>
+                                    on:click=handler(move |_| submitter.focus(b.control))>
                                     <strong>{b.control.label()}</strong>
                                 </button>
                                 ": " {crate::frames::ingest::sentence(&b.message)}

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::components::field_messages::{FieldMessages, messages_id};
+use crate::components::handler::handler;
 use crate::draft::Draft;
 use crate::draft::fields::Control;
 use crate::host_options::Field;
@@ -47,7 +48,7 @@ pub fn TextField(
                 aria-describedby=format!("{hint_id} {}", messages_id(control))
                 aria-invalid=move || if invalid.get() { "true" } else { "false" }
                 prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
+                on:input=handler(move |ev| value.set(event_target_value(&ev)))
             />
             <p class="ks-field__hint" id=hint_id>{hint}</p>
             <FieldMessages control=control />
