@@ -70,7 +70,7 @@ pub fn AdvancedSection() -> impl IntoView {
                                 <option value=f.as_str() prop:selected=move || draft.format.get() == f>
                                     {f.as_str()}
                                 </option>
-                            }).collect_view()}
+                            }.into_any()).collect_view()}
                         </select>
                         <FieldMessages control=Control::Format />
                     </div>

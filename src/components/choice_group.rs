@@ -97,7 +97,7 @@ pub fn ChoiceGroup(
                             <svg class="ks-choice__icon" viewBox="0 0 20 20" aria-hidden="true">
                                 <path d=d />
                             </svg>
-                        })}
+                        }.into_any())}
                         {choice.label}
                     </span>
                 </label>

@@ -115,7 +115,7 @@ pub fn ConnectionSettings() -> impl IntoView {
                         <option value="ws" prop:selected=move || settings.transport.get() == TransportChoice::WebSocket>"WebSocket"</option>
                     </select>
                 </div>
-                {draft.asks_for_key().then(|| view! { <ApiKeyField /> })}
+                {draft.asks_for_key().then(|| view! { <ApiKeyField /> }.into_any())}
             </form>
         </details>
     }

@@ -103,7 +103,7 @@ pub fn DeveloperPanel() -> impl IntoView {
                         <ul class="ks-dev__errors" hidden=move || valid() aria-label="Problems in the request">
                             {move || errors().into_iter().map(|error| view! {
                                 <li><code>{error.0}</code>" "{error.1}</li>
-                            }).collect_view()}
+                            }.into_any()).collect_view()}
                         </ul>
                     <RequestImport />
                 </div>

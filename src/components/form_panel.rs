@@ -38,7 +38,7 @@ pub fn FormPanel() -> impl IntoView {
                 <h2 class="ks-panel__title" id="ks-form-title">"Create"</h2>
                 <p class="ks-form__tagline">"First frame, motion, size. Checked before it is sent."</p>
             </div>
-            {move || draft.notice.get().map(|n| view! { <p class="ks-form__notice" role="status">{n}</p> })}
+            {move || draft.notice.get().map(|n| view! { <p class="ks-form__notice" role="status">{n}</p> }.into_any())}
             <ConnectionSettings />
             <form class="ks-form" novalidate on:submit=handler(move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); submitter.submit(); })>
                 <FramesField />
@@ -50,7 +50,7 @@ pub fn FormPanel() -> impl IntoView {
                 <SeedField />
                 <AdvancedSection />
                 <PresetsPanel />
-                {draft.shows_developer().then(|| view! { <DeveloperPanel /> })}
+                {draft.shows_developer().then(|| view! { <DeveloperPanel /> }.into_any())}
                 <SubmitBar submitter=submitter />
             </form>
         </section>

@@ -72,12 +72,12 @@ pub fn FrameFacts(
                 {move || sent().map(|sent| view! {
                     <span class="ks-facts__arrow" aria-label="sent as">" → "</span>
                     <span class="ks-facts__sent">{sent}</span>
-                })}
+                }.into_any())}
             </p>
-            {move || notice().map(|n| view! { <p class="ks-facts__notice">{n}</p> })}
+            {move || notice().map(|n| view! { <p class="ks-facts__notice">{n}</p> }.into_any())}
             {move || draft.frame_problem(slot).map(|p| view! {
                 <p class="ks-field__error" role="alert">{crate::frames::ingest::sentence(&p)}</p>
-            })}
+            }.into_any())}
         </div>
     }
 }

@@ -114,7 +114,7 @@ pub fn FrameSlot(
                     <p class="ks-slot__error" role="alert">
                         <strong>{f.name.clone()}</strong>" · "{f.message.clone()}
                     </p>
-                }),
+                }.into_any()),
                 _ => None,
             })}
             <div hidden=move || kind() != "ready"><FrameFacts which=slot /></div>

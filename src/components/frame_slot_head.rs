@@ -44,7 +44,7 @@ pub fn FrameSlotHead(
                     <button type="button" class="ks-button ks-button--small ks-button--quiet"
                         aria-label="Remove the last frame slot"
                         on:click=handler(move |_| { frames.clear(slot); remove.run(()); })>"Remove"</button>
-                })}
+                }.into_any())}
             </div>
         </div>
     }

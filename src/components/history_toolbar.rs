@@ -86,7 +86,7 @@ pub fn HistoryToolbar() -> impl IntoView {
                         {f.label()}
                         <span class="ks-history__count">{move || jobs.count(f)}</span>
                     </button>
-                }).collect_view()}
+                }.into_any()).collect_view()}
             </div>
             <div class="ks-history__files">
                 <button type="button" class="ks-results__button ks-results__button--quiet" on:click=handler(export)>
@@ -99,7 +99,7 @@ pub fn HistoryToolbar() -> impl IntoView {
             </div>
             {move || message.get().map(|(ok, text)| view! {
                 <p class="ks-history__message" class:ks-history__message--error=!ok role="status">{text}</p>
-            })}
+            }.into_any())}
         </div>
     }
 }

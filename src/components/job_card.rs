@@ -54,7 +54,7 @@ pub fn JobCard(
             <When when=Signal::derive(move || results.with(|r| !r.is_empty()))>
                 <ResultGrid id=grid_id.clone() settings=settings.clone() results poster pending />
             </When>
-            {move || error.get().map(|e| view! { <JobError id=id.clone() error=e /> })}
+            {move || error.get().map(|e| view! { <JobError id=id.clone() error=e /> }.into_any())}
             <JobActions id=actions_id phase />
         </article>
     }

@@ -33,7 +33,7 @@ pub fn JobError(
             <dl class="ks-job__error-facts">
                 {parameter.map(|p| view! {
                     <div><dt>"Field"</dt><dd><code>{p}</code></dd></div>
-                })}
+                }.into_any())}
                 <div><dt>"taskUUID"</dt><dd><code class="ks-job__uuid">{task}</code></dd></div>
             </dl>
             <button type="button" class="ks-results__button ks-results__button--primary" on:click=handler(retry)>

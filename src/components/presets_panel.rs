@@ -82,7 +82,7 @@ pub fn PresetsPanel() -> impl IntoView {
                                 <option value=p.name.clone() prop:selected={let n = p.name.clone(); move || selected.get() == n}>
                                     {p.name.clone()}
                                 </option>
-                            }).collect_view()}
+                            }.into_any()).collect_view()}
                         </select>
                         <button type="button" class="ks-button" disabled=move || none_selected() on:click=handler(load)>"Load"</button>
                         <button type="button" class="ks-button ks-button--quiet" disabled=move || none_selected() on:click=handler(delete)>"Delete"</button>

@@ -43,6 +43,6 @@ pub fn RemotePreview(
                     );
                 }))
             />
-        })}
+        }.into_any())}
     }
 }

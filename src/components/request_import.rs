@@ -83,7 +83,7 @@ pub fn RequestImport() -> impl IntoView {
                         <ul class="ks-dev__errors" aria-label="Problems in the imported request">
                             {problems.into_iter().map(|(path, message)| view! {
                                 <li><code>{path}</code>" "{message}</li>
-                            }).collect_view()}
+                            }.into_any()).collect_view()}
                         </ul>
                     }.into_any(),
                 })}

@@ -73,7 +73,7 @@ pub fn ResultGrid(
                                             poster
                                         />
                                     </li>
-                                }).into_any()
+                                }.into_any()).into_any()
                             }) />
                             {move || waiting().into_iter().map(|i| view! {
                                 <li class="ks-results-grid__item">
@@ -82,7 +82,7 @@ pub fn ResultGrid(
                                         {format!("Making video {} of {total}…", i + 1)}
                                     </div>
                                 </li>
-                            }).collect_view()}
+                            }.into_any()).collect_view()}
                         </ul>
                     }
                 }

@@ -81,13 +81,13 @@ pub fn ResultPlayer(
             ></video>
             <figcaption class="ks-result__caption">
                 <span class="ks-result__which">{which}</span>
-                {result.seed.map(|s| view! { <span class="ks-result__fact">"seed " <code>{s}</code></span> })}
-                {result.cost.map(|c| view! { <span class="ks-result__fact">{naming::usd(c)}</span> })}
+                {result.seed.map(|s| view! { <span class="ks-result__fact">"seed " <code>{s}</code></span> }.into_any())}
+                {result.cost.map(|c| view! { <span class="ks-result__fact">{naming::usd(c)}</span> }.into_any())}
                 {(result.nsfw == Some(true)).then(|| view! {
                     <span class="ks-result__fact ks-result__fact--flag">"flagged NSFW"</span>
-                })}
+                }.into_any())}
             </figcaption>
-            {settings.ttl_s.map(|ttl| view! { <TtlNotice received_at=result.received_at ttl_s=ttl expired /> })}
+            {settings.ttl_s.map(|ttl| view! { <TtlNotice received_at=result.received_at ttl_s=ttl expired /> }.into_any())}
             <div class="ks-result__actions">
                 <button type="button" class="ks-results__button ks-results__button--primary" on:click=handler(download)
                     title=name.clone()>

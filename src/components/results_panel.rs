@@ -22,10 +22,10 @@ pub fn ResultsPanel() -> impl IntoView {
             <LiveRegion />
             {move || jobs.poll_problem().map(|text| view! {
                 <p class="ks-results__notice" role="status">{text}</p>
-            })}
+            }.into_any())}
             {move || jobs.storage_problem().map(|text| view! {
                 <p class="ks-results__notice ks-results__notice--warn" role="alert">{text}</p>
-            })}
+            }.into_any())}
             <When
                 when=Signal::derive(empty)
                 fallback=|| view! { <JobList /> }

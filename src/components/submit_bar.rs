@@ -39,7 +39,7 @@ pub fn SubmitBar(
                                 </button>
                                 ": " {crate::frames::ingest::sentence(&b.message)}
                             </li>
-                        }).collect_view()}
+                        }.into_any()).collect_view()}
                     </ul>
                     <p class="ks-field__hint" hidden=move || !more_than_three()>{move || format!("and {} more", blockers.with(Vec::len).saturating_sub(3))}</p>
                 </div>
