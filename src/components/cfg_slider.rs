@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::field_messages::{FieldMessages, messages_id};
+use crate::components::field_messages::{FieldMessages, has_messages, messages_id};
 use crate::components::handler::handler;
 use crate::draft::Draft;
 use crate::draft::fields::Control;
@@ -25,7 +25,7 @@ pub fn CfgSlider() -> impl IntoView {
         cfg.with(|t| parse_decimal(t))
             .map_or_else(|| "0.5".to_string(), |v| short(v.clamp(0.0, 1.0), 2))
     };
-    let invalid = Memo::new(move |_| !draft.messages(Control::CfgScale).is_empty());
+    let invalid = has_messages(Control::CfgScale);
     let locked = draft.is_locked(Field::CfgScale);
     let described = format!("ks-cfg-ends {}", messages_id(Control::CfgScale));
     view! {

@@ -102,6 +102,7 @@ pub fn ChoiceGroup(
                     </span>
                 </label>
             }
+            .into_any()
         })
         .collect_view();
     view! {

@@ -94,7 +94,7 @@ pub fn CompareView(
                             ></video>
                             <figcaption class="ks-compare__caption">{caption}</figcaption>
                         </figure>
-                    }
+                    }.into_any()
                 }).collect_view()}
             </div>
             <div class="ks-compare__controls">

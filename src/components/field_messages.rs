@@ -11,6 +11,13 @@ pub fn messages_id(control: Control) -> String {
     format!("{}-messages", control.dom_id())
 }
 
+/// Whether the validator has something to say about `control` (one definition for every field
+/// that turns red: one compiled copy of the memo).
+pub fn has_messages(control: Control) -> Memo<bool> {
+    let draft = Draft::expect();
+    Memo::new(move |_| !draft.messages(control).is_empty())
+}
+
 /// The messages the validator reports for `control`, in its words; empty when all is well.
 #[component]
 pub fn FieldMessages(

@@ -23,10 +23,10 @@ pub fn FrameSlotHead(
 ) -> impl IntoView {
     let frames = Draft::expect().frames;
     let slot = which;
-    let tag = if slot == Slot::First {
-        "required"
+    let (tag, clear_label) = if slot == Slot::First {
+        ("required", "Clear the first frame")
     } else {
-        "optional"
+        ("optional", "Clear the last frame")
     };
     view! {
         <div class="ks-slot__head">
@@ -38,7 +38,7 @@ pub fn FrameSlotHead(
                 <button type="button" class="ks-button ks-button--small" hidden=empty
                     on:click=handler(move |_| on_choose.run(()))>"Replace"</button>
                 <button type="button" class="ks-button ks-button--small" hidden=empty
-                    aria-label=format!("Clear the {}", slot.label().to_lowercase())
+                    aria-label=clear_label
                     on:click=handler(move |_| frames.clear(slot))>"Clear"</button>
                 {on_remove.map(|remove| view! {
                     <button type="button" class="ks-button ks-button--small ks-button--quiet"

@@ -22,7 +22,8 @@ pub fn JobProgress(
     let jobs = Jobs::expect();
     let get = move |f: fn(&Job) -> Option<String>| job.with(|j| j.as_ref().and_then(f));
     let id = move || get(|j| Some(j.id.clone())).unwrap_or_default();
-    let phase = Memo::new(move |_| job.with(|j| j.as_ref().map(|j| j.phase)));
+    // No memo of its own: `When` only reacts when its condition itself changes.
+    let phase = move || job.with(|j| j.as_ref().map(|j| j.phase));
     let elapsed = move || job.with(|j| j.as_ref().map_or(0.0, |j| jobs.now() - j.started_at()));
     let scale = move || (elapsed() + 30_000.0).max(TYPICAL_MS.1 + 60_000.0);
     let pct = move |ms: f64| format!("{}%", fixed((ms / scale() * 100.0).min(100.0), 2));
@@ -73,7 +74,7 @@ pub fn JobProgress(
                 {move || checked().map(|c| format!(" · {c}"))}
             </p>
             <div class="ks-job__buttons">
-                <When when=Signal::derive(move || phase.get() == Some(Phase::Waiting))>
+                <When when=Signal::derive(move || phase() == Some(Phase::Waiting))>
                     <button type="button" class="ks-results__button ks-results__button--primary" on:click=handler(move |_| jobs.check_now(id()))>
                         "Check now"
                     </button>
@@ -81,7 +82,7 @@ pub fn JobProgress(
                         "Keep waiting"
                     </button>
                 </When>
-                <When when=Signal::derive(move || phase.get() == Some(Phase::Sending) && get(|j| j.send_problem.clone()).is_some())>
+                <When when=Signal::derive(move || phase() == Some(Phase::Sending) && get(|j| j.send_problem.clone()).is_some())>
                     <button type="button" class="ks-results__button" on:click=handler(move |_| jobs.send_now(id()))>
                         "Try now"
                     </button>

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use runware::Prompt;
 
-use crate::components::field_messages::{FieldMessages, messages_id};
+use crate::components::field_messages::{FieldMessages, has_messages, messages_id};
 use crate::components::handler::handler;
 use crate::draft::Draft;
 use crate::draft::fields::Control;
@@ -40,7 +40,7 @@ pub fn PromptField(
     };
     let count = move || text.with(|t| t.chars().count());
     // The validator decides what is wrong; the counter only turns red when it says so.
-    let invalid = Memo::new(move |_| !draft.messages(control).is_empty());
+    let invalid = has_messages(control);
     let out_of_range = move || invalid.get();
     let counter_id = format!("{id}-count");
     let hint_id = format!("{id}-hint");

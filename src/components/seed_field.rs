@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::field_messages::{FieldMessages, messages_id};
+use crate::components::field_messages::{FieldMessages, has_messages, messages_id};
 use crate::components::handler::handler;
 use crate::draft::Draft;
 use crate::draft::fields::Control;
@@ -29,7 +29,7 @@ pub fn SeedField() -> impl IntoView {
         let value = last_fixed.get_value().unwrap_or_else(roll);
         seed.set(Some(value));
     };
-    let invalid = Memo::new(move |_| !draft.messages(Control::Seed).is_empty());
+    let invalid = has_messages(Control::Seed);
     view! {
         <fieldset class="ks-field ks-seed" hidden=draft.is_hidden(Field::Seed) disabled=draft.is_locked(Field::Seed)>
             <legend class="ks-field__label">"Seed"</legend>

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::field_messages::{FieldMessages, messages_id};
+use crate::components::field_messages::{FieldMessages, has_messages, messages_id};
 use crate::components::handler::handler;
 use crate::draft::Draft;
 use crate::draft::fields::Control;
@@ -31,7 +31,7 @@ pub fn TextField(
     let draft = Draft::expect();
     let id = control.dom_id();
     let hint_id = format!("{id}-hint");
-    let invalid = Memo::new(move |_| !draft.messages(control).is_empty());
+    let invalid = has_messages(control);
     view! {
         <div class="ks-field" hidden=draft.is_hidden(field)>
             <label class="ks-field__label" for=id>{label}</label>
