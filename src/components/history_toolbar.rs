@@ -15,9 +15,10 @@ pub fn HistoryToolbar() -> impl IntoView {
     let jobs = Jobs::expect();
     let message = RwSignal::new(None::<(bool, String)>);
     // A sentence about the last export or import fades after a while; errors stay.
-    Effect::new(move |_| {
-        if let Some((true, _)) = message.get() {
-            let shown = message.get_untracked();
+    let say = move |ok: bool, text: String| {
+        let shown = Some((ok, text));
+        message.set(shown.clone());
+        if ok {
             set_timeout(
                 move || {
                     if message.get_untracked() == shown {
@@ -27,7 +28,7 @@ pub fn HistoryToolbar() -> impl IntoView {
                 std::time::Duration::from_secs(8),
             );
         }
-    });
+    };
     let export = move |_| {
         leptos::task::spawn_local(async move {
             let Some(text) = jobs.export().await else {
@@ -41,10 +42,10 @@ pub fn HistoryToolbar() -> impl IntoView {
                 .take(10)
                 .collect();
             let outcome = files::save_text(&naming::export_name(&day), &text, "application/json");
-            message.set(Some(match outcome {
-                Ok(()) => (true, format!("Exported {} jobs.", jobs.count(Filter::All))),
-                Err(e) => (false, format!("Export failed: {e}")),
-            }));
+            match outcome {
+                Ok(()) => say(true, format!("Exported {} jobs.", jobs.count(Filter::All))),
+                Err(e) => say(false, format!("Export failed: {e}")),
+            }
         });
     };
     let import = move |ev: web_sys::Event| {
@@ -67,10 +68,10 @@ pub fn HistoryToolbar() -> impl IntoView {
                 Some(text) => jobs.import(text).await,
                 None => Err("The file could not be read.".to_owned()),
             };
-            message.set(Some(match outcome {
-                Ok(done) => (true, done),
-                Err(why) => (false, why),
-            }));
+            match outcome {
+                Ok(done) => say(true, done),
+                Err(why) => say(false, why),
+            }
         });
     };
     view! {

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::components::handler::handler;
-use crate::components::ttl_notice::TtlNotice;
+use crate::components::ttl_notice::{TtlNotice, ms_left};
 use crate::jobs::model::{JobResult, JobSettings};
 use crate::jobs::{Jobs, files, naming};
 
@@ -42,7 +42,10 @@ pub fn ResultPlayer(
         Some(seed) => format!("{which}, seed {seed}"),
         None => which.clone(),
     };
-    let expired = RwSignal::new(false);
+    // Dimmed once its link has expired (computed here, not told by the notice: no effect needed).
+    let ttl = settings.ttl_s;
+    let received_at = result.received_at;
+    let expired = move || ttl.is_some_and(|ttl| ms_left(jobs, received_at, ttl) <= 0.0);
     let download = {
         let (url, name) = (url.clone(), name.clone());
         move |_| {
@@ -68,7 +71,7 @@ pub fn ResultPlayer(
         }
     };
     view! {
-        <figure class="ks-result" class:ks-result--expired=move || expired.get()>
+        <figure class="ks-result" class:ks-result--expired=move || expired()>
             <video
                 class="ks-result__video"
                 src=url.clone()
@@ -87,7 +90,7 @@ pub fn ResultPlayer(
                     <span class="ks-result__fact ks-result__fact--flag">"flagged NSFW"</span>
                 }.into_any())}
             </figcaption>
-            {settings.ttl_s.map(|ttl| view! { <TtlNotice received_at=result.received_at ttl_s=ttl expired /> }.into_any())}
+            {settings.ttl_s.map(|ttl| view! { <TtlNotice received_at=result.received_at ttl_s=ttl /> }.into_any())}
             <div class="ks-result__actions">
                 <button type="button" class="ks-results__button ks-results__button--primary" on:click=handler(download)
                     title=name.clone()>
