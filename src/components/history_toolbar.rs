@@ -85,7 +85,7 @@ pub fn HistoryToolbar() -> impl IntoView {
                         on:click=handler(move |_| jobs.filter.set(f))
                     >
                         {f.label()}
-                        <span class="ks-history__count">{move || jobs.count(f)}</span>
+                        <span class="ks-history__count">{move || jobs.count(f).to_string()}</span>
                     </button>
                 }.into_any()).collect_view()}
             </div>

@@ -55,9 +55,9 @@ pub fn PromptField(
                     id=counter_id
                     aria-label=move || format!("{} of {} characters", count(), Prompt::MAX_CHARS)
                 >
-                    {move || count()}
+                    {move || count().to_string()}
                     " / "
-                    {Prompt::MAX_CHARS}
+                    {Prompt::MAX_CHARS.to_string()}
                 </span>
             </div>
             <textarea

@@ -84,7 +84,7 @@ pub fn ResultPlayer(
             ></video>
             <figcaption class="ks-result__caption">
                 <span class="ks-result__which">{which}</span>
-                {result.seed.map(|s| view! { <span class="ks-result__fact">"seed " <code>{s}</code></span> }.into_any())}
+                {result.seed.map(|s| view! { <span class="ks-result__fact">"seed " <code>{s.to_string()}</code></span> }.into_any())}
                 {result.cost.map(|c| view! { <span class="ks-result__fact">{naming::usd(c)}</span> }.into_any())}
                 {(result.nsfw == Some(true)).then(|| view! {
                     <span class="ks-result__fact ks-result__fact--flag">"flagged NSFW"</span>
