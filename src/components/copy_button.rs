@@ -24,7 +24,7 @@ pub fn CopyButton(
     /// Produces the text to copy (computed on click: it may be large).
     text: Callback<(), String>,
 ) -> impl IntoView {
-    let status = RwSignal::new(None::<&'static str>);
+    let status = RwSignal::new(None::<String>);
     let on_click = move |_| {
         let value = text.run(());
         leptos::task::spawn_local(async move {
@@ -32,7 +32,7 @@ pub fn CopyButton(
                 Ok(()) => "Copied",
                 Err(_) => "Copy failed",
             };
-            status.set(Some(outcome));
+            status.set(Some(outcome.to_owned()));
             crate::frames::ingest::sleep(2000).await;
             status.set(None);
         });
@@ -40,7 +40,7 @@ pub fn CopyButton(
     view! {
         <span class="ks-copy">
             <button type="button" class="ks-button ks-button--small" on:click=handler(on_click)>{label}</button>
-            <span class="ks-copy__status" aria-live="polite">{move || status.get().unwrap_or_default()}</span>
+            <span class="ks-copy__status" aria-live="polite">{move || status.get()}</span>
         </span>
     }
 }

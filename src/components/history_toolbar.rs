@@ -13,15 +13,18 @@ use crate::jobs::{files, naming};
 #[component]
 pub fn HistoryToolbar() -> impl IntoView {
     let jobs = Jobs::expect();
-    let message = RwSignal::new(None::<(bool, String)>);
-    // A sentence about the last export or import fades after a while; errors stay.
+    // The sentence about the last export or import, and whether it tells of a failure (signal
+    // types the studio uses elsewhere: no extra compiled copies).
+    let message = RwSignal::new(None::<String>);
+    let failed = RwSignal::new(false);
+    // A sentence about a success fades after a while; errors stay.
     let say = move |ok: bool, text: String| {
-        let shown = Some((ok, text));
-        message.set(shown.clone());
+        failed.set(!ok);
+        message.set(Some(text.clone()));
         if ok {
             set_timeout(
                 move || {
-                    if message.get_untracked() == shown {
+                    if message.with_untracked(|m| m.as_deref() == Some(text.as_str())) {
                         message.set(None);
                     }
                 },
@@ -98,8 +101,8 @@ pub fn HistoryToolbar() -> impl IntoView {
                     <input type="file" accept="application/json,.json" class="ks-visually-hidden" on:change=handler(import) />
                 </label>
             </div>
-            {move || message.get().map(|(ok, text)| view! {
-                <p class="ks-history__message" class:ks-history__message--error=!ok role="status">{text}</p>
+            {move || message.get().map(|text| view! {
+                <p class="ks-history__message" class:ks-history__message--error=failed.get_untracked() role="status">{text}</p>
             }.into_any())}
         </div>
     }

@@ -21,14 +21,14 @@ pub fn PromptField(
             draft.negative_prompt,
             "Negative prompt",
             "What to keep out of the video. Optional.",
-            2,
+            "2",
             "blurry, distorted hands, text, watermark",
         ),
         _ => (
             draft.prompt,
             "Prompt",
             "Describe the motion: who moves, how, and what the camera does. Optional.",
-            4,
+            "4",
             "The cat stretches, yawns and walks out of frame; slow push-in, soft morning light",
         ),
     };
