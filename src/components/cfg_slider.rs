@@ -20,11 +20,6 @@ fn format_hundredths(h: u32) -> String {
 pub fn CfgSlider() -> impl IntoView {
     let draft = Draft::expect();
     let cfg = draft.cfg;
-    // The slider shows the typed number when it reads as one; the validator judges the rest.
-    let slider_value = move || {
-        cfg.with(|t| parse_decimal(t))
-            .map_or_else(|| "0.5".to_string(), |v| short(v.clamp(0.0, 1.0), 2))
-    };
     let invalid = has_messages(Control::CfgScale);
     let locked = draft.is_locked(Field::CfgScale);
     let described = format!("ks-cfg-ends {}", messages_id(Control::CfgScale));
@@ -58,7 +53,11 @@ pub fn CfgSlider() -> impl IntoView {
                 step="0.01"
                 aria-describedby=described
                 aria-valuetext=move || cfg.get()
-                prop:value=move || slider_value()
+                // The slider shows the typed number when it reads as one; the validator judges the rest.
+                prop:value=move || {
+                    cfg.with(|t| parse_decimal(t))
+                        .map_or_else(|| "0.5".to_string(), |v| short(v.clamp(0.0, 1.0), 2))
+                }
                 on:input=handler(move |ev| {
                     // The browser's decimal steps, read back as whole hundredths.
                     let v = parse_decimal(&event_target_value(&ev)).unwrap_or(0.5);

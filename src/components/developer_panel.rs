@@ -100,7 +100,7 @@ pub fn DeveloperPanel() -> impl IntoView {
                         "; it is never copied. Inline images are shortened here and whole when copied."
                     </p>
                     <pre class="ks-code" tabindex="0" aria-label="Request JSON"><code>{move || shown()}</code></pre>
-                        <ul class="ks-dev__errors" hidden=move || valid() aria-label="Problems in the request">
+                        <ul class="ks-dev__errors" hidden=move || draft.checked().with(|c| c.result.is_ok()) aria-label="Problems in the request">
                             {move || errors().into_iter().map(|error| view! {
                                 <li><code>{error.0}</code>" "{error.1}</li>
                             }.into_any()).collect_view()}

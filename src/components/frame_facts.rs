@@ -65,7 +65,7 @@ pub fn FrameFacts(
     view! {
         <div class="ks-facts">
             <p class="ks-facts__line">
-                <span class="ks-facts__name" title=move || name()>{move || name()}</span>
+                <span class="ks-facts__name" title=move || state.with(|s| s.frame().map(|f| f.name.clone()).unwrap_or_default())>{move || name()}</span>
             </p>
             <p class="ks-facts__line" aria-live="polite">
                 <span>{move || source()}</span>

@@ -42,11 +42,6 @@ pub fn FrameSlot(
             FrameState::Ready(_) => "ready",
         })
     };
-    // "ready" only once what is sent matches the form; tests and the benchmark wait for it.
-    let data_state = move || match kind() {
-        "ready" if draft.is_busy(slot) => "preparing",
-        other => other,
-    };
     let on_file = move |ev: leptos::ev::Event| {
         let Some(input) = ev
             .target()
@@ -88,7 +83,11 @@ pub fn FrameSlot(
             role="group"
             aria-labelledby=title_id
             data-slot=key
-            data-state=move || data_state()
+            // "ready" only once what is sent matches the form; tests and the benchmark wait for it.
+            data-state=move || match kind() {
+                "ready" if draft.is_busy(slot) => "preparing",
+                other => other,
+            }
         >
             // Reached through the buttons below, which open it: a real button is what people and
             // screen readers expect to press.

@@ -27,7 +27,8 @@ pub fn FramesField() -> impl IntoView {
     let draft = Draft::expect();
     let frames = draft.frames;
     let asked_for_last = RwSignal::new(false);
-    let show_last = move || asked_for_last.get() || frames.last.with(|s| *s != FrameState::Empty);
+    let last_filled = move || frames.last.with(|s| *s != FrameState::Empty);
+    let show_last = move || asked_for_last.get() || last_filled();
     let handle = window_event_listener(ev::paste, move |ev| {
         if ev.default_prevented() || pasted_into_text(&ev) {
             return;
@@ -57,7 +58,7 @@ pub fn FramesField() -> impl IntoView {
         <fieldset class="ks-frames">
             <legend class="ks-sr-only">"Frames"</legend>
             <FrameSlot which=Slot::First />
-            <button type="button" class="ks-add-frame" hidden=move || show_last()
+            <button type="button" class="ks-add-frame" hidden=move || asked_for_last.get() || last_filled()
                 on:click=handler(move |_| asked_for_last.set(true))>
                         <span class="ks-add-frame__plus" aria-hidden="true">"+"</span>
                         "Add a last frame"

@@ -55,7 +55,7 @@ pub fn JobProgress(
             <p class="ks-job__status">{move || status()}</p>
             <div
                 class="ks-job__bar"
-                class:ks-job__bar--over=move || over()
+                class:ks-job__bar--over=move || TYPICAL_MS.1 < elapsed()
                 role="progressbar"
                 aria-label="Time since the job was accepted"
                 aria-valuemin="0"

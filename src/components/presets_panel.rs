@@ -62,7 +62,6 @@ pub fn PresetsPanel() -> impl IntoView {
         status.set(Some(format!("Deleted \u{201c}{wanted}\u{201d}.")));
     };
     let link = Callback::new(move |_| share_link(&untrack(|| draft.settings()).to_fragment()));
-    let none_selected = move || selected.with(String::is_empty);
     view! {
         <details class="ks-disclosure" id="ks-presets">
             <summary class="ks-disclosure__summary">
@@ -77,15 +76,15 @@ pub fn PresetsPanel() -> impl IntoView {
                     <div class="ks-source__row">
                         <select class="ks-input ks-select" id="ks-preset"
                             on:change=handler(move |ev| selected.set(event_target_value(&ev)))>
-                            <option value="" prop:selected=move || none_selected()>"Choose a preset…"</option>
+                            <option value="" prop:selected=move || selected.with(String::is_empty)>"Choose a preset…"</option>
                             {move || list.get().into_iter().map(|p| view! {
                                 <option value=p.name.clone() prop:selected={let n = p.name.clone(); move || selected.get() == n}>
                                     {p.name.clone()}
                                 </option>
                             }.into_any()).collect_view()}
                         </select>
-                        <button type="button" class="ks-button" disabled=move || none_selected() on:click=handler(load)>"Load"</button>
-                        <button type="button" class="ks-button ks-button--quiet" disabled=move || none_selected() on:click=handler(delete)>"Delete"</button>
+                        <button type="button" class="ks-button" disabled=move || selected.with(String::is_empty) on:click=handler(load)>"Load"</button>
+                        <button type="button" class="ks-button ks-button--quiet" disabled=move || selected.with(String::is_empty) on:click=handler(delete)>"Delete"</button>
                     </div>
                 </div>
                 <div class="ks-field">

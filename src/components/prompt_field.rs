@@ -41,7 +41,6 @@ pub fn PromptField(
     let count = move || text.with(|t| t.chars().count());
     // The validator decides what is wrong; the counter only turns red when it says so.
     let invalid = has_messages(control);
-    let out_of_range = move || invalid.get();
     let counter_id = format!("{id}-count");
     let hint_id = format!("{id}-hint");
     let described = format!("{hint_id} {counter_id} {}", messages_id(control));
@@ -51,7 +50,7 @@ pub fn PromptField(
                 <label class="ks-field__label" for=id>{label}</label>
                 <span
                     class="ks-field__count"
-                    class:ks-field__count--over=move || out_of_range()
+                    class:ks-field__count--over=move || invalid.get()
                     id=counter_id
                     aria-label=move || format!("{} of {} characters", count(), Prompt::MAX_CHARS)
                 >
@@ -62,13 +61,13 @@ pub fn PromptField(
             </div>
             <textarea
                 class="ks-input ks-input--area"
-                class:ks-input--invalid=move || out_of_range()
+                class:ks-input--invalid=move || invalid.get()
                 id=id
                 disabled=draft.is_locked(field)
                 rows=rows
                 placeholder=placeholder
                 aria-describedby=described
-                aria-invalid=move || if out_of_range() { "true" } else { "false" }
+                aria-invalid=move || if invalid.get() { "true" } else { "false" }
                 prop:value=move || text.get()
                 on:input=handler(move |ev| text.set(event_target_value(&ev)))
             ></textarea>

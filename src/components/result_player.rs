@@ -42,10 +42,7 @@ pub fn ResultPlayer(
         Some(seed) => format!("{which}, seed {seed}"),
         None => which.clone(),
     };
-    // Dimmed once its link has expired (computed here, not told by the notice: no effect needed).
-    let ttl = settings.ttl_s;
-    let received_at = result.received_at;
-    let expired = move || ttl.is_some_and(|ttl| ms_left(jobs, received_at, ttl) <= 0.0);
+    let (ttl, received_at) = (settings.ttl_s, result.received_at);
     let download = {
         let (url, name) = (url.clone(), name.clone());
         move |_| {
@@ -70,8 +67,10 @@ pub fn ResultPlayer(
             });
         }
     };
+    // The player dims itself once its link has expired (computed here, not told by the notice:
+    // no effect needed).
     view! {
-        <figure class="ks-result" class:ks-result--expired=move || expired()>
+        <figure class="ks-result" class:ks-result--expired=move || ttl.is_some_and(|ttl| ms_left(jobs, received_at, ttl) <= 0.0)>
             <video
                 class="ks-result__video"
                 src=url.clone()

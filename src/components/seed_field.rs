@@ -42,7 +42,7 @@ pub fn SeedField() -> impl IntoView {
                     </label>
                     <label class="ks-choice__option">
                         <input type="radio" name="ks-seed-mode" class="ks-choice__input"
-                            prop:checked=move || fixed() on:change=handler(choose_fixed) />
+                            prop:checked=move || seed.with(Option::is_some) on:change=handler(choose_fixed) />
                         <span class="ks-choice__face">"Fixed"</span>
                     </label>
                 </div>

@@ -25,11 +25,12 @@ pub fn TtlNotice(
 ) -> impl IntoView {
     let jobs = Jobs::expect();
     let left = move || ms_left(jobs, received_at, ttl_s);
-    let warn = move || (0.0..WARN_MS.min(ttl_s as f64 * 500.0)).contains(&left());
+    let warn_below = WARN_MS.min(ttl_s as f64 * 500.0);
+    let warn = move || (0.0..warn_below).contains(&left());
     view! {
         <p
             class="ks-result__ttl"
-            class:ks-result__ttl--warn=move || warn()
+            class:ks-result__ttl--warn=move || (0.0..warn_below).contains(&left())
             class:ks-result__ttl--gone=move || left() <= 0.0
         >
             {move || {
