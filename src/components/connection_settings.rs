@@ -96,7 +96,7 @@ pub fn ConnectionSettings() -> impl IntoView {
                             on:input=handler(move |ev| url.set(event_target_value(&ev)))
                             on:change=handler(move |_| set_custom()) />
                         <p class="ks-field__error" id="ks-backend-url-error" hidden=move || url_error.with(Option::is_none)>
-                            {move || url_error.get()}
+                            {move || url_error.get().unwrap_or_default()}
                         </p>
                 </div>
                 <div class="ks-field">

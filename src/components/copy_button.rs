@@ -40,7 +40,7 @@ pub fn CopyButton(
     view! {
         <span class="ks-copy">
             <button type="button" class="ks-button ks-button--small" on:click=handler(on_click)>{label}</button>
-            <span class="ks-copy__status" aria-live="polite">{move || status.get()}</span>
+            <span class="ks-copy__status" aria-live="polite">{move || status.get().unwrap_or_default()}</span>
         </span>
     }
 }

@@ -68,7 +68,7 @@ pub fn FrameFacts(
                 <span class="ks-facts__name" title=move || state.with(|s| s.frame().map(|f| f.name.clone()).unwrap_or_default())>{move || name()}</span>
             </p>
             <p class="ks-facts__line" aria-live="polite">
-                <span>{move || source()}</span>
+                <span>{move || source().unwrap_or_default()}</span>
                 {move || sent().map(|sent| view! {
                     <span class="ks-facts__arrow" aria-label="sent as">" → "</span>
                     <span class="ks-facts__sent">{sent}</span>

@@ -64,7 +64,7 @@ pub fn FrameSourceInput(
                     <button type="button" class="ks-button" on:click=handler(move |_| apply())>"Use"</button>
                 </div>
                 <p class="ks-field__error" id=error_id.clone() aria-live="polite" hidden=move || error.with(Option::is_none)>
-                    {move || error.get()}
+                    {move || error.get().unwrap_or_default()}
                 </p>
         </div>
     }

@@ -52,7 +52,7 @@ pub fn JobProgress(
     let over = move || elapsed() > TYPICAL_MS.1;
     view! {
         <div class="ks-job__progress">
-            <p class="ks-job__status">{move || status()}</p>
+            <p class="ks-job__status">{move || status().unwrap_or_default()}</p>
             <div
                 class="ks-job__bar"
                 class:ks-job__bar--over=move || TYPICAL_MS.1 < elapsed()
@@ -71,7 +71,7 @@ pub fn JobProgress(
             <p class="ks-job__elapsed">
                 <span class="ks-job__clock">{move || clock(elapsed())}</span>
                 {move || if over() { " elapsed · longer than the usual 2–5 min" } else { " elapsed · usually 2–5 min" }}
-                {move || checked().map(|c| format!(" · {c}"))}
+                {move || checked().map(|c| format!(" · {c}")).unwrap_or_default()}
             </p>
             <div class="ks-job__buttons">
                 <When when=Signal::derive(move || phase() == Some(Phase::Waiting))>

@@ -96,7 +96,7 @@ pub fn PresetsPanel() -> impl IntoView {
                             on:click=handler(save)>"Save"</button>
                     </div>
                 </div>
-                <p class="ks-field__ok" aria-live="polite">{move || status.get()}</p>
+                <p class="ks-field__ok" aria-live="polite">{move || status.get().unwrap_or_default()}</p>
                 <div class="ks-dev__toolbar">
                     <CopyButton label="Copy share link" text=link />
                 </div>

@@ -82,7 +82,7 @@ pub fn SizePicker() -> impl IntoView {
                     hidden=draft.is_hidden(Field::Aspect)
                 />
             </div>
-            <p class="ks-field__hint" id="ks-size-hint">{move || auto_note()}</p>
+            <p class="ks-field__hint" id="ks-size-hint">{move || auto_note().unwrap_or_default()}</p>
             <label class="ks-check">
                 <input type="checkbox" class="ks-check__input" bind:checked=draft.crop />
                 <span class="ks-check__label">{move || crop_label()}</span>

@@ -44,7 +44,7 @@ pub fn SubmitBar(
                     <p class="ks-field__hint" hidden=move || !more_than_three()>{move || format!("and {} more", blockers.with(Vec::len).saturating_sub(3))}</p>
                 </div>
             <div class="ks-submit__row">
-                <p class="ks-submit__cost">{move || estimate()}</p>
+                <p class="ks-submit__cost">{move || estimate().unwrap_or_default()}</p>
                 <button type="submit" class="ks-button ks-button--primary ks-submit__button"
                     aria-disabled=move || if blocked() { "true" } else { "false" }
                     aria-describedby=move || blocked().then_some("ks-submit-blockers")
@@ -55,7 +55,7 @@ pub fn SubmitBar(
                     </span>
                 </button>
             </div>
-            <p class="ks-submit__status" role="status">{move || status.get()}</p>
+            <p class="ks-submit__status" role="status">{move || status.get().unwrap_or_default()}</p>
         </div>
     }
 }
