@@ -18,12 +18,16 @@ pub fn JobActions(
     let jobs = Jobs::expect();
     let confirming = RwSignal::new(false);
     let cancel = NodeRef::<leptos::html::Button>::new();
-    // Focus follows the question, so keyboard users answer it where they are.
-    Effect::new(move |_| {
-        if let Some(button) = cancel.get() {
-            let _ = button.focus();
-        }
-    });
+    // Focus follows the question, so keyboard users answer it where they are (once it is in the
+    // page: after the next frame, which costs less wasm than an effect watching the button).
+    let ask = move |_| {
+        confirming.set(true);
+        request_animation_frame(move || {
+            if let Some(button) = cancel.get_untracked() {
+                let _ = button.focus();
+            }
+        });
+    };
     let use_id = id.clone();
     let delete_id = id.clone();
     view! {
@@ -41,7 +45,7 @@ pub fn JobActions(
                     <button
                         type="button"
                         class="ks-results__button ks-results__button--quiet ks-job__delete"
-                        on:click=handler(move |_| confirming.set(true))
+                        on:click=handler(ask)
                     >
                         "Delete"
                     </button>
