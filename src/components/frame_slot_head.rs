@@ -35,9 +35,9 @@ pub fn FrameSlotHead(
                 <span class="ks-slot__tag">{tag}</span>
             </h3>
             <div class="ks-slot__actions">
-                <button type="button" class="ks-button ks-button--small" hidden=empty
+                <button type="button" class="ks-button ks-button--small" hidden=move || empty.get()
                     on:click=handler(move |_| on_choose.run(()))>"Replace"</button>
-                <button type="button" class="ks-button ks-button--small" hidden=empty
+                <button type="button" class="ks-button ks-button--small" hidden=move || empty.get()
                     aria-label=clear_label
                     on:click=handler(move |_| frames.clear(slot))>"Clear"</button>
                 {on_remove.map(|remove| view! {

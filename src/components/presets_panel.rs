@@ -77,11 +77,14 @@ pub fn PresetsPanel() -> impl IntoView {
                         <select class="ks-input ks-select" id="ks-preset"
                             on:change=handler(move |ev| selected.set(event_target_value(&ev)))>
                             <option value="" prop:selected=move || selected.with(String::is_empty)>"Choose a preset…"</option>
-                            {move || list.get().into_iter().map(|p| view! {
-                                <option value=p.name.clone() prop:selected={let n = p.name.clone(); move || selected.get() == n}>
-                                    {p.name.clone()}
-                                </option>
-                            }.into_any()).collect_view()}
+                            {move || list.get().into_iter().map(|p| {
+                                let (value, name) = (p.name.clone(), p.name.clone());
+                                view! {
+                                    <option value=value prop:selected=move || selected.with(|s| *s == name)>
+                                        {p.name}
+                                    </option>
+                                }.into_any()
+                            }).collect_view()}
                         </select>
                         <button type="button" class="ks-button" disabled=move || selected.with(String::is_empty) on:click=handler(load)>"Load"</button>
                         <button type="button" class="ks-button ks-button--quiet" disabled=move || selected.with(String::is_empty) on:click=handler(delete)>"Delete"</button>
