@@ -6,6 +6,7 @@ use runware::{OutputFormat, SafetyMode};
 
 use crate::components::choice_group::{Choice, ChoiceGroup, bind};
 use crate::components::field_messages::FieldMessages;
+use crate::components::handler::handler;
 use crate::components::text_field::TextField;
 use crate::draft::Draft;
 use crate::draft::fields::Control;
@@ -47,7 +48,7 @@ pub fn AdvancedSection() -> impl IntoView {
         <details class="ks-disclosure" id="ks-advanced">
             <summary class="ks-disclosure__summary">
                 <span class="ks-disclosure__title">"Advanced"</span>
-                <span class="ks-disclosure__note">{summary}</span>
+                <span class="ks-disclosure__note">{move || summary()}</span>
                 <span class="ks-badge ks-badge--danger" hidden=move || !has_problems()>
                         {move || match problems.get() { 1 => "1 problem".to_string(), n => format!("{n} problems") }}
                     </span>
@@ -60,16 +61,16 @@ pub fn AdvancedSection() -> impl IntoView {
                             class="ks-input ks-select"
                             id=Control::Format.dom_id()
                             disabled=draft.is_locked(Field::Format)
-                            on:change=move |ev| {
+                            on:change=handler(move |ev| {
                                 let name = event_target_value(&ev);
                                 draft.format.set(crate::draft::settings::format_of(&name));
-                            }
+                            })
                         >
                             {OutputFormat::ALL.into_iter().map(|f| view! {
                                 <option value=f.as_str() prop:selected=move || draft.format.get() == f>
                                     {f.as_str()}
                                 </option>
-                            }).collect_view()}
+                            }.into_any()).collect_view()}
                         </select>
                         <FieldMessages control=Control::Format />
                     </div>

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::handler::handler;
 use crate::config::Settings;
 
 /// The key input with its show/hide toggle, the "remember" choice and the forget button.
@@ -37,17 +38,17 @@ pub fn ApiKeyField() -> impl IntoView {
                     placeholder="Your Runware API key"
                     aria-describedby="ks-api-key-hint"
                     prop:value=move || settings.api_key.get().unwrap_or_default()
-                    on:input=move |ev| {
+                    on:input=handler(move |ev| {
                         let key = event_target_value(&ev);
                         settings.api_key.set((!key.is_empty()).then_some(key));
-                    }
+                    })
                 />
-                <button type="button" class="ks-button" aria-pressed=move || shown.get().to_string()
-                    on:click=move |_| shown.update(|s| *s = !*s)>
+                <button type="button" class="ks-button" aria-pressed=move || if shown.get() { "true" } else { "false" }
+                    on:click=handler(move |_| shown.update(|s| *s = !*s))>
                     {move || if shown.get() { "Hide" } else { "Show" }}
                 </button>
             </div>
-            <p class="ks-field__hint" id="ks-api-key-hint">{hint}</p>
+            <p class="ks-field__hint" id="ks-api-key-hint">{move || hint()}</p>
             <label class="ks-check">
                 <input type="checkbox" class="ks-check__input" bind:checked=settings.remember_key />
                 <span class="ks-check__label">"Remember on this device"</span>
@@ -58,7 +59,7 @@ pub fn ApiKeyField() -> impl IntoView {
             </p>
             <button type="button" class="ks-button ks-button--danger"
                 hidden=move || !(has_key() || settings.remember_key.get())
-                on:click=move |_| settings.forget_key()>
+                on:click=handler(move |_| settings.forget_key())>
                 "Forget the key"
             </button>
         </div>

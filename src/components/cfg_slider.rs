@@ -2,7 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::components::field_messages::{FieldMessages, messages_id};
+use crate::components::field_messages::{FieldMessages, has_messages, messages_id};
+use crate::components::handler::handler;
 use crate::draft::Draft;
 use crate::draft::fields::Control;
 use crate::host_options::Field;
@@ -19,12 +20,7 @@ fn format_hundredths(h: u32) -> String {
 pub fn CfgSlider() -> impl IntoView {
     let draft = Draft::expect();
     let cfg = draft.cfg;
-    // The slider shows the typed number when it reads as one; the validator judges the rest.
-    let slider_value = move || {
-        cfg.with(|t| parse_decimal(t))
-            .map_or_else(|| "0.5".to_string(), |v| short(v.clamp(0.0, 1.0), 2))
-    };
-    let invalid = Memo::new(move |_| !draft.messages(Control::CfgScale).is_empty());
+    let invalid = has_messages(Control::CfgScale);
     let locked = draft.is_locked(Field::CfgScale);
     let described = format!("ks-cfg-ends {}", messages_id(Control::CfgScale));
     view! {
@@ -42,9 +38,9 @@ pub fn CfgSlider() -> impl IntoView {
                     disabled=locked
                     aria-label="CFG scale value, 0 to 1"
                     aria-describedby=messages_id(Control::CfgScale)
-                    aria-invalid=move || invalid.get().to_string()
+                    aria-invalid=move || if invalid.get() { "true" } else { "false" }
                     prop:value=move || cfg.get()
-                    on:input=move |ev| cfg.set(event_target_value(&ev))
+                    on:input=handler(move |ev| cfg.set(event_target_value(&ev)))
                 />
             </div>
             <input
@@ -57,12 +53,16 @@ pub fn CfgSlider() -> impl IntoView {
                 step="0.01"
                 aria-describedby=described
                 aria-valuetext=move || cfg.get()
-                prop:value=slider_value
-                on:input=move |ev| {
+                // The slider shows the typed number when it reads as one; the validator judges the rest.
+                prop:value=move || {
+                    cfg.with(|t| parse_decimal(t))
+                        .map_or_else(|| "0.5".to_string(), |v| short(v.clamp(0.0, 1.0), 2))
+                }
+                on:input=handler(move |ev| {
                     // The browser's decimal steps, read back as whole hundredths.
                     let v = parse_decimal(&event_target_value(&ev)).unwrap_or(0.5);
                     cfg.set(format_hundredths((v * 100.0).round() as u32));
-                }
+                })
             />
             <div class="ks-cfg__ends" id="ks-cfg-ends">
                 <span>"More creative"</span>

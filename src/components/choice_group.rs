@@ -7,6 +7,8 @@
 
 use leptos::prelude::*;
 
+use crate::components::handler::handler;
+
 /// One option of a [`ChoiceGroup`].
 #[derive(Clone, Copy)]
 pub struct Choice {
@@ -88,18 +90,19 @@ pub fn ChoiceGroup(
                         class="ks-choice__input"
                         disabled=disabled
                         prop:checked=move || selected.get() == i
-                        on:change=move |_| on_select.run(i)
+                        on:change=handler(move |_| on_select.run(i))
                     />
                     <span class="ks-choice__face">
                         {choice.icon.map(|d| view! {
                             <svg class="ks-choice__icon" viewBox="0 0 20 20" aria-hidden="true">
                                 <path d=d />
                             </svg>
-                        })}
+                        }.into_any())}
                         {choice.label}
                     </span>
                 </label>
             }
+            .into_any()
         })
         .collect_view();
     view! {

@@ -3,6 +3,7 @@
 use leptos::html::Video;
 use leptos::prelude::*;
 
+use crate::components::handler::handler;
 use crate::jobs::model::JobResult;
 use crate::jobs::naming::clock;
 use crate::num::{parse_decimal, short};
@@ -85,19 +86,19 @@ pub fn CompareView(
                                 playsinline
                                 preload="auto"
                                 aria-label=label
-                                on:loadedmetadata=move |ev| {
+                                on:loadedmetadata=handler(move |ev| {
                                     let v: web_sys::HtmlVideoElement = event_target(&ev);
                                     duration.update(|d| *d = d.max(v.duration()));
-                                }
-                                on:timeupdate=move |ev| if i == 0 { lead_tick(ev) }
+                                })
+                                on:timeupdate=handler(move |ev| if i == 0 { lead_tick(ev) })
                             ></video>
                             <figcaption class="ks-compare__caption">{caption}</figcaption>
                         </figure>
-                    }
+                    }.into_any()
                 }).collect_view()}
             </div>
             <div class="ks-compare__controls">
-                <button type="button" class="ks-results__button ks-results__button--primary" on:click=toggle
+                <button type="button" class="ks-results__button ks-results__button--primary" on:click=handler(toggle)
                     aria-label=move || if playing.get() { "Pause all videos" } else { "Play all videos" }>
                     {move || if playing.get() { "Pause" } else { "Play" }}
                 </button>
@@ -109,11 +110,11 @@ pub fn CompareView(
                     step="0.01"
                     max=move || short(duration.get().max(0.01), 3)
                     prop:value=move || time.get()
-                    on:input=move |ev| {
+                    on:input=handler(move |ev| {
                         let t = parse_decimal(&event_target_value(&ev)).unwrap_or(0.0);
                         time.set(t);
                         seek(t);
-                    }
+                    })
                 />
                 <span class="ks-compare__time">
                     {move || format!("{} / {}", clock(time.get() * 1000.0), clock(duration.get() * 1000.0))}

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::components::api_key_field::ApiKeyField;
+use crate::components::handler::handler;
 use crate::config::{Backend, Settings, TransportChoice, TransportKind};
 
 /// The backend kinds offered, without the custom URL.
@@ -65,7 +66,7 @@ pub fn ConnectionSettings() -> impl IntoView {
         view! {
             <label class="ks-choice__option">
                 <input type="radio" name="ks-backend" class="ks-choice__input"
-                    prop:checked=move || chosen.get() == kind on:change=move |_| choose(kind) />
+                    prop:checked=move || chosen.get() == kind on:change=handler(move |_| choose(kind)) />
                 <span class="ks-choice__face">{label}</span>
             </label>
         }
@@ -74,11 +75,11 @@ pub fn ConnectionSettings() -> impl IntoView {
         <details class="ks-disclosure ks-connection" id="ks-settings">
             <summary class="ks-disclosure__summary">
                 <span class="ks-disclosure__title">"Connection"</span>
-                <span class="ks-disclosure__note">{summary}</span>
+                <span class="ks-disclosure__note">{move || summary()}</span>
                 <span class="ks-badge ks-badge--danger" hidden=move || !(asks_for_key && settings.missing_key())>"Key needed"</span>
             </summary>
             // A form of its own, so that the browser treats the key field as a credential field.
-            <form class="ks-disclosure__body" autocomplete="off" on:submit=|ev| ev.prevent_default()>
+            <form class="ks-disclosure__body" autocomplete="off" on:submit=handler(|ev: leptos::ev::SubmitEvent| ev.prevent_default())>
                 <fieldset class="ks-choice">
                     <legend class="ks-field__label">"Server"</legend>
                     <div class="ks-choice__options">
@@ -92,21 +93,21 @@ pub fn ConnectionSettings() -> impl IntoView {
                         <input class="ks-input" id="ks-backend-url" type="url" spellcheck="false"
                             placeholder="https://example.com/v1" aria-describedby="ks-backend-url-error"
                             prop:value=move || url.get()
-                            on:input=move |ev| url.set(event_target_value(&ev))
-                            on:change=move |_| set_custom() />
+                            on:input=handler(move |ev| url.set(event_target_value(&ev)))
+                            on:change=handler(move |_| set_custom()) />
                         <p class="ks-field__error" id="ks-backend-url-error" hidden=move || url_error.with(Option::is_none)>
-                            {move || url_error.get()}
+                            {move || url_error.get().unwrap_or_default()}
                         </p>
                 </div>
                 <div class="ks-field">
                     <label class="ks-field__label" for="ks-transport">"Transport"</label>
-                    <select class="ks-input ks-select" id="ks-transport" on:change=move |ev| {
+                    <select class="ks-input ks-select" id="ks-transport" on:change=handler(move |ev| {
                         settings.transport.set(match event_target_value(&ev).as_str() {
                             "rest" => TransportChoice::Rest,
                             "ws" => TransportChoice::WebSocket,
                             _ => TransportChoice::Auto,
                         });
-                    }>
+                    })>
                         <option value="auto" prop:selected=move || settings.transport.get() == TransportChoice::Auto>
                             {move || format!("Auto ({} here)", transport_name())}
                         </option>
@@ -114,7 +115,7 @@ pub fn ConnectionSettings() -> impl IntoView {
                         <option value="ws" prop:selected=move || settings.transport.get() == TransportChoice::WebSocket>"WebSocket"</option>
                     </select>
                 </div>
-                {draft.asks_for_key().then(|| view! { <ApiKeyField /> })}
+                {draft.asks_for_key().then(|| view! { <ApiKeyField /> }.into_any())}
             </form>
         </details>
     }

@@ -4,6 +4,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::components::handler::handler;
+
 /// Writes `text` to the clipboard through `navigator.clipboard.writeText` (reached by
 /// reflection: web-sys only binds the Clipboard API behind an unstable flag).
 pub async fn copy_text(text: &str) -> Result<(), JsValue> {
@@ -22,7 +24,7 @@ pub fn CopyButton(
     /// Produces the text to copy (computed on click: it may be large).
     text: Callback<(), String>,
 ) -> impl IntoView {
-    let status = RwSignal::new(None::<&'static str>);
+    let status = RwSignal::new(None::<String>);
     let on_click = move |_| {
         let value = text.run(());
         leptos::task::spawn_local(async move {
@@ -30,15 +32,15 @@ pub fn CopyButton(
                 Ok(()) => "Copied",
                 Err(_) => "Copy failed",
             };
-            status.set(Some(outcome));
+            status.set(Some(outcome.to_owned()));
             crate::frames::ingest::sleep(2000).await;
             status.set(None);
         });
     };
     view! {
         <span class="ks-copy">
-            <button type="button" class="ks-button ks-button--small" on:click=on_click>{label}</button>
-            <span class="ks-copy__status" aria-live="polite">{move || status.get()}</span>
+            <button type="button" class="ks-button ks-button--small" on:click=handler(on_click)>{label}</button>
+            <span class="ks-copy__status" aria-live="polite">{move || status.get().unwrap_or_default()}</span>
         </span>
     }
 }

@@ -7,7 +7,9 @@ use runware::Task;
 use serde_json::Value;
 
 use crate::components::copy_button::CopyButton;
+use crate::components::handler::handler;
 use crate::components::request_import::RequestImport;
+use crate::components::when::When;
 use crate::config::Settings;
 use crate::draft::Draft;
 use crate::draft::devtools::{self, human_bytes};
@@ -81,12 +83,12 @@ pub fn DeveloperPanel() -> impl IntoView {
     });
     view! {
         <details class="ks-disclosure ks-dev" id="ks-developer"
-            on:toggle=move |ev| open.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open())>
+            on:toggle=handler(move |ev| open.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open()))>
             <summary class="ks-disclosure__summary">
                 <span class="ks-disclosure__title">"Developer"</span>
-                <span class="ks-disclosure__note">{note}</span>
+                <span class="ks-disclosure__note">{move || note()}</span>
             </summary>
-            <Show when=move || open.get()>
+            <When when=Signal::derive(move || open.get())>
                 <div class="ks-disclosure__body">
                     <div class="ks-dev__toolbar">
                         <CopyButton label="Copy JSON" text=copy_json />
@@ -97,15 +99,15 @@ pub fn DeveloperPanel() -> impl IntoView {
                         "Commands read the key from "<code>{devtools::KEY_PLACEHOLDER}</code>
                         "; it is never copied. Inline images are shortened here and whole when copied."
                     </p>
-                    <pre class="ks-code" tabindex="0" aria-label="Request JSON"><code>{shown}</code></pre>
-                        <ul class="ks-dev__errors" hidden=valid aria-label="Problems in the request">
+                    <pre class="ks-code" tabindex="0" aria-label="Request JSON"><code>{move || shown()}</code></pre>
+                        <ul class="ks-dev__errors" hidden=move || draft.checked().with(|c| c.result.is_ok()) aria-label="Problems in the request">
                             {move || errors().into_iter().map(|error| view! {
                                 <li><code>{error.0}</code>" "{error.1}</li>
-                            }).collect_view()}
+                            }.into_any()).collect_view()}
                         </ul>
                     <RequestImport />
                 </div>
-            </Show>
+            </When>
         </details>
     }
 }

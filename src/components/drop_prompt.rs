@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::components::handler::handler;
+
 /// The invitation of an empty slot.
 #[component]
 pub fn DropPrompt(
@@ -16,7 +18,7 @@ pub fn DropPrompt(
                 <path d="M4 18l5-5 4 4 3-3 4 4" />
             </svg>
             <p class="ks-drop__text">"Drop an image, paste it, or"</p>
-            <button type="button" class="ks-button ks-button--primary-soft" on:click=move |_| on_choose.run(())>
+            <button type="button" class="ks-button ks-button--primary-soft" on:click=handler(move |_| on_choose.run(()))>
                 "Choose image"
             </button>
             <p class="ks-drop__hint">"Any size: it is cropped and scaled here, in your browser."</p>

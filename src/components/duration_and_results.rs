@@ -46,7 +46,7 @@ pub fn DurationAndResults() -> impl IntoView {
                     described_by=format!("ks-duration-hint {}", messages_id(Control::Duration))
                     disabled=draft.is_locked(Field::Duration)
                 />
-                <p class="ks-field__hint" id="ks-duration-hint">{frames}</p>
+                <p class="ks-field__hint" id="ks-duration-hint">{move || frames()}</p>
                 <FieldMessages control=Control::Duration />
             </div>
             <div class="ks-field" hidden=draft.is_hidden(Field::Results)>
@@ -60,7 +60,7 @@ pub fn DurationAndResults() -> impl IntoView {
                     described_by=format!("ks-results-hint {}", messages_id(Control::Results))
                     disabled=draft.is_locked(Field::Results)
                 />
-                <p class="ks-field__hint" id="ks-results-hint">{seeds}</p>
+                <p class="ks-field__hint" id="ks-results-hint">{move || seeds()}</p>
                 <FieldMessages control=Control::Results />
             </div>
         </div>

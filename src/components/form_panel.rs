@@ -8,6 +8,7 @@ use crate::components::connection_settings::ConnectionSettings;
 use crate::components::developer_panel::DeveloperPanel;
 use crate::components::duration_and_results::DurationAndResults;
 use crate::components::frames_field::FramesField;
+use crate::components::handler::handler;
 use crate::components::presets_panel::PresetsPanel;
 use crate::components::prompt_field::PromptField;
 use crate::components::seed_field::SeedField;
@@ -32,14 +33,14 @@ pub fn FormPanel() -> impl IntoView {
     };
     view! {
         <section class="ks-panel ks-panel--form" id="ks-form" aria-labelledby="ks-form-title"
-            node_ref=root on:keydown=on_key>
+            node_ref=root on:keydown=handler(on_key)>
             <div class="ks-form__title-row">
                 <h2 class="ks-panel__title" id="ks-form-title">"Create"</h2>
                 <p class="ks-form__tagline">"First frame, motion, size. Checked before it is sent."</p>
             </div>
-            {move || draft.notice.get().map(|n| view! { <p class="ks-form__notice" role="status">{n}</p> })}
+            {move || draft.notice.get().map(|n| view! { <p class="ks-form__notice" role="status">{n}</p> }.into_any())}
             <ConnectionSettings />
-            <form class="ks-form" novalidate on:submit=move |ev| { ev.prevent_default(); submitter.submit(); }>
+            <form class="ks-form" novalidate on:submit=handler(move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); submitter.submit(); })>
                 <FramesField />
                 <PromptField control=Control::Prompt />
                 <PromptField control=Control::NegativePrompt />
@@ -49,7 +50,7 @@ pub fn FormPanel() -> impl IntoView {
                 <SeedField />
                 <AdvancedSection />
                 <PresetsPanel />
-                {draft.shows_developer().then(|| view! { <DeveloperPanel /> })}
+                {draft.shows_developer().then(|| view! { <DeveloperPanel /> }.into_any())}
                 <SubmitBar submitter=submitter />
             </form>
         </section>

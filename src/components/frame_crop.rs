@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
 
+use crate::components::handler::handler;
 use crate::draft::Draft;
 use crate::frames::Slot;
 use crate::frames::geometry::{self, CropPosition};
@@ -13,6 +14,18 @@ use crate::num::fixed;
 /// Keyboard step, as a share of the free room around the box.
 const STEP: f64 = 0.05;
 const BIG_STEP: f64 = 0.25;
+
+/// Where the crop box sits over the picture, as CSS percentages.
+fn box_style(rect: geometry::Rect, source: geometry::Size) -> String {
+    let (l, t, w, h) = geometry::percent(rect, source);
+    format!(
+        "left:{}%;top:{}%;width:{}%;height:{}%",
+        fixed(l, 3),
+        fixed(t, 3),
+        fixed(w, 3),
+        fixed(h, 3)
+    )
+}
 
 /// The picture of a local frame, with the crop box when cropping is on.
 #[component]
@@ -111,46 +124,30 @@ pub fn FrameCrop(
         ev.prevent_default();
         commit(CropPosition::clamped(position.x + dx, position.y + dy));
     };
-    let box_style = move || {
-        rect().map(|(rect, source)| {
-            let (l, t, w, h) = geometry::percent(rect, source);
-            format!(
-                "left:{}%;top:{}%;width:{}%;height:{}%",
-                fixed(l, 3),
-                fixed(t, 3),
-                fixed(w, 3),
-                fixed(h, 3)
-            )
-        })
-    };
     // The stage keeps the picture's shape, at most 300 px tall (see form-frames.css).
-    let size_vars = move || {
-        info.get()
-            .map(|(_, s, _)| format!("--w:{};--h:{}", s.width, s.height))
-    };
     let where_text = move || info.get().map(|(_, _, p)| p.describe()).unwrap_or_default();
     view! {
         <div
             class="ks-crop"
             class:ks-crop--cropping=move || aspect().is_some()
             node_ref=stage
-            style=size_vars
-            on:pointerdown=on_down
-            on:pointermove=on_move
-            on:pointerup=on_up
-            on:pointercancel=on_up
+            style=move || info.get().map(|(_, s, _)| format!("--w:{};--h:{}", s.width, s.height))
+            on:pointerdown=handler(on_down)
+            on:pointermove=handler(on_move)
+            on:pointerup=handler(on_up)
+            on:pointercancel=handler(on_up)
         >
             <img class="ks-crop__image" src=move || preview.get() alt="" draggable="false" />
             <div
                     hidden=move || aspect().is_none()
                     class="ks-crop__box"
                     class:ks-crop__box--moving=move || live.with(Option::is_some)
-                    style=box_style
+                    style=move || rect().map(|(rect, source)| box_style(rect, source))
                     tabindex="0"
                     role="group"
                     aria-roledescription="crop box"
                     aria-label=move || format!("Crop box, {}. Drag it, or use the arrow keys", where_text())
-                    on:keydown=on_key
+                    on:keydown=handler(on_key)
                 ></div>
         </div>
     }

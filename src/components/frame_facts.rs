@@ -65,19 +65,19 @@ pub fn FrameFacts(
     view! {
         <div class="ks-facts">
             <p class="ks-facts__line">
-                <span class="ks-facts__name" title=name>{name}</span>
+                <span class="ks-facts__name" title=move || state.with(|s| s.frame().map(|f| f.name.clone()).unwrap_or_default())>{move || name()}</span>
             </p>
             <p class="ks-facts__line" aria-live="polite">
-                <span>{source}</span>
+                <span>{move || source().unwrap_or_default()}</span>
                 {move || sent().map(|sent| view! {
                     <span class="ks-facts__arrow" aria-label="sent as">" → "</span>
                     <span class="ks-facts__sent">{sent}</span>
-                })}
+                }.into_any())}
             </p>
-            {move || notice().map(|n| view! { <p class="ks-facts__notice">{n}</p> })}
+            {move || notice().map(|n| view! { <p class="ks-facts__notice">{n}</p> }.into_any())}
             {move || draft.frame_problem(slot).map(|p| view! {
                 <p class="ks-field__error" role="alert">{crate::frames::ingest::sentence(&p)}</p>
-            })}
+            }.into_any())}
         </div>
     }
 }

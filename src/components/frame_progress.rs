@@ -30,14 +30,14 @@ pub fn FrameProgress(
     };
     view! {
         <div class="ks-progress">
-            <p class="ks-progress__name">{move || progress().map(|p| p.name)}</p>
+            <p class="ks-progress__name">{move || progress().map(|p| p.name).unwrap_or_default()}</p>
             <progress
                 class="ks-progress__bar"
                 max="1"
                 aria-label="Preparing the image"
                 prop:value=move || progress().map_or(0.0, |p| p.fraction())
             ></progress>
-            <p class="ks-progress__label" aria-live="polite">{label}</p>
+            <p class="ks-progress__label" aria-live="polite">{move || label().unwrap_or_default()}</p>
         </div>
     }
 }

@@ -10,6 +10,7 @@ use crate::components::frame_facts::FrameFacts;
 use crate::components::frame_slot_head::FrameSlotHead;
 use crate::components::frame_source_input::FrameSourceInput;
 use crate::components::frame_view::FrameView;
+use crate::components::handler::handler;
 use crate::draft::Draft;
 use crate::draft::fields::Control;
 use crate::frames::{FrameState, Slot, ingest};
@@ -40,11 +41,6 @@ pub fn FrameSlot(
             FrameState::Failed(_) => "failed",
             FrameState::Ready(_) => "ready",
         })
-    };
-    // "ready" only once what is sent matches the form; tests and the benchmark wait for it.
-    let data_state = move || match kind() {
-        "ready" if draft.is_busy(slot) => "preparing",
-        other => other,
     };
     let on_file = move |ev: leptos::ev::Event| {
         let Some(input) = ev
@@ -87,12 +83,16 @@ pub fn FrameSlot(
             role="group"
             aria-labelledby=title_id
             data-slot=key
-            data-state=data_state
+            // "ready" only once what is sent matches the form; tests and the benchmark wait for it.
+            data-state=move || match kind() {
+                "ready" if draft.is_busy(slot) => "preparing",
+                other => other,
+            }
         >
             // Reached through the buttons below, which open it: a real button is what people and
             // screen readers expect to press.
             <input class="ks-sr-only" type="file" accept="image/*" id=file_id tabindex="-1"
-                aria-hidden="true" node_ref=picker on:change=on_file />
+                aria-hidden="true" node_ref=picker on:change=handler(on_file) />
             <FrameSlotHead which=slot title_id=title_id empty=Signal::derive(empty)
                 on_choose=choose on_remove=on_remove />
             <div
@@ -101,10 +101,10 @@ pub fn FrameSlot(
                 id=Control::of_slot(slot).dom_id()
                 tabindex="0"
                 aria-label=format!("{}: drop or paste an image here", slot.label())
-                on:dragover=move |ev| { ev.prevent_default(); dragging.set(true); }
-                on:dragleave=move |_| dragging.set(false)
-                on:drop=on_drop
-                on:paste=on_paste
+                on:dragover=handler(move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); })
+                on:dragleave=handler(move |_| dragging.set(false))
+                on:drop=handler(on_drop)
+                on:paste=handler(on_paste)
             >
                 <FrameView which=slot on_choose=choose />
             </div>
@@ -113,7 +113,7 @@ pub fn FrameSlot(
                     <p class="ks-slot__error" role="alert">
                         <strong>{f.name.clone()}</strong>" · "{f.message.clone()}
                     </p>
-                }),
+                }.into_any()),
                 _ => None,
             })}
             <div hidden=move || kind() != "ready"><FrameFacts which=slot /></div>

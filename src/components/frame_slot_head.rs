@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::handler::handler;
 use crate::draft::Draft;
 use crate::frames::Slot;
 
@@ -22,10 +23,10 @@ pub fn FrameSlotHead(
 ) -> impl IntoView {
     let frames = Draft::expect().frames;
     let slot = which;
-    let tag = if slot == Slot::First {
-        "required"
+    let (tag, clear_label) = if slot == Slot::First {
+        ("required", "Clear the first frame")
     } else {
-        "optional"
+        ("optional", "Clear the last frame")
     };
     view! {
         <div class="ks-slot__head">
@@ -34,16 +35,16 @@ pub fn FrameSlotHead(
                 <span class="ks-slot__tag">{tag}</span>
             </h3>
             <div class="ks-slot__actions">
-                <button type="button" class="ks-button ks-button--small" hidden=empty
-                    on:click=move |_| on_choose.run(())>"Replace"</button>
-                <button type="button" class="ks-button ks-button--small" hidden=empty
-                    aria-label=format!("Clear the {}", slot.label().to_lowercase())
-                    on:click=move |_| frames.clear(slot)>"Clear"</button>
+                <button type="button" class="ks-button ks-button--small" hidden=move || empty.get()
+                    on:click=handler(move |_| on_choose.run(()))>"Replace"</button>
+                <button type="button" class="ks-button ks-button--small" hidden=move || empty.get()
+                    aria-label=clear_label
+                    on:click=handler(move |_| frames.clear(slot))>"Clear"</button>
                 {on_remove.map(|remove| view! {
                     <button type="button" class="ks-button ks-button--small ks-button--quiet"
                         aria-label="Remove the last frame slot"
-                        on:click=move |_| { frames.clear(slot); remove.run(()); }>"Remove"</button>
-                })}
+                        on:click=handler(move |_| { frames.clear(slot); remove.run(()); })>"Remove"</button>
+                }.into_any())}
             </div>
         </div>
     }

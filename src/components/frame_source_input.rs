@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use runware::FrameImage;
 
+use crate::components::handler::handler;
 use crate::draft::Draft;
 use crate::frames::{Slot, ingest};
 
@@ -36,10 +37,10 @@ pub fn FrameSourceInput(
     };
     view! {
         <button type="button" class="ks-link-button" hidden=move || open.get()
-            on:click=move |_| {
+            on:click=handler(move |_| {
                         open.set(true);
                         request_animation_frame(move || { if let Some(i) = input.get() { let _ = i.focus(); } });
-                    }>
+                    })>
             "Use a URL or an uploaded image's UUID"
         </button>
         <div class="ks-source" hidden=move || !open.get()>
@@ -57,13 +58,13 @@ pub fn FrameSourceInput(
                         placeholder="https://… or 8-4-4-4-12 UUID"
                         aria-describedby=error_id.clone()
                         prop:value=move || text.get()
-                        on:input=move |ev| { text.set(event_target_value(&ev)); error.set(None); }
-                        on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); apply(); }
+                        on:input=handler(move |ev| { text.set(event_target_value(&ev)); error.set(None); })
+                        on:keydown=handler(move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" { ev.prevent_default(); apply(); })
                     />
-                    <button type="button" class="ks-button" on:click=move |_| apply()>"Use"</button>
+                    <button type="button" class="ks-button" on:click=handler(move |_| apply())>"Use"</button>
                 </div>
                 <p class="ks-field__error" id=error_id.clone() aria-live="polite" hidden=move || error.with(Option::is_none)>
-                    {move || error.get()}
+                    {move || error.get().unwrap_or_default()}
                 </p>
         </div>
     }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::components::frame_slot::FrameSlot;
+use crate::components::handler::handler;
 use crate::draft::Draft;
 use crate::frames::{FrameState, Slot, ingest};
 
@@ -26,7 +27,8 @@ pub fn FramesField() -> impl IntoView {
     let draft = Draft::expect();
     let frames = draft.frames;
     let asked_for_last = RwSignal::new(false);
-    let show_last = move || asked_for_last.get() || frames.last.with(|s| *s != FrameState::Empty);
+    let last_filled = move || frames.last.with(|s| *s != FrameState::Empty);
+    let show_last = move || asked_for_last.get() || last_filled();
     let handle = window_event_listener(ev::paste, move |ev| {
         if ev.default_prevented() || pasted_into_text(&ev) {
             return;
@@ -56,8 +58,8 @@ pub fn FramesField() -> impl IntoView {
         <fieldset class="ks-frames">
             <legend class="ks-sr-only">"Frames"</legend>
             <FrameSlot which=Slot::First />
-            <button type="button" class="ks-add-frame" hidden=show_last
-                on:click=move |_| asked_for_last.set(true)>
+            <button type="button" class="ks-add-frame" hidden=move || asked_for_last.get() || last_filled()
+                on:click=handler(move |_| asked_for_last.set(true))>
                         <span class="ks-add-frame__plus" aria-hidden="true">"+"</span>
                         "Add a last frame"
                 <span class="ks-add-frame__hint">"optional: the video ends on it"</span>
@@ -66,7 +68,7 @@ pub fn FramesField() -> impl IntoView {
                 <div class="ks-frames__between">
                     <button type="button" class="ks-button ks-button--small ks-button--quiet"
                         disabled=move || !both()
-                        on:click=move |_| frames.swap()>
+                        on:click=handler(move |_| frames.swap())>
                         <svg class="ks-icon" viewBox="0 0 16 16" aria-hidden="true">
                             <path d="M5 2v11M2 10l3 3 3-3M11 14V3M8 6l3-3 3 3" />
                         </svg>

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::components::handler::handler;
 use crate::jobs::Jobs;
 use crate::jobs::book::Filter;
 use crate::jobs::{files, naming};
@@ -12,21 +13,25 @@ use crate::jobs::{files, naming};
 #[component]
 pub fn HistoryToolbar() -> impl IntoView {
     let jobs = Jobs::expect();
-    let message = RwSignal::new(None::<(bool, String)>);
-    // A sentence about the last export or import fades after a while; errors stay.
-    Effect::new(move |_| {
-        if let Some((true, _)) = message.get() {
-            let shown = message.get_untracked();
+    // The sentence about the last export or import, and whether it tells of a failure (signal
+    // types the studio uses elsewhere: no extra compiled copies).
+    let message = RwSignal::new(None::<String>);
+    let failed = RwSignal::new(false);
+    // A sentence about a success fades after a while; errors stay.
+    let say = move |ok: bool, text: String| {
+        failed.set(!ok);
+        message.set(Some(text.clone()));
+        if ok {
             set_timeout(
                 move || {
-                    if message.get_untracked() == shown {
+                    if message.with_untracked(|m| m.as_deref() == Some(text.as_str())) {
                         message.set(None);
                     }
                 },
                 std::time::Duration::from_secs(8),
             );
         }
-    });
+    };
     let export = move |_| {
         leptos::task::spawn_local(async move {
             let Some(text) = jobs.export().await else {
@@ -40,10 +45,10 @@ pub fn HistoryToolbar() -> impl IntoView {
                 .take(10)
                 .collect();
             let outcome = files::save_text(&naming::export_name(&day), &text, "application/json");
-            message.set(Some(match outcome {
-                Ok(()) => (true, format!("Exported {} jobs.", jobs.count(Filter::All))),
-                Err(e) => (false, format!("Export failed: {e}")),
-            }));
+            match outcome {
+                Ok(()) => say(true, format!("Exported {} jobs.", jobs.count(Filter::All))),
+                Err(e) => say(false, format!("Export failed: {e}")),
+            }
         });
     };
     let import = move |ev: web_sys::Event| {
@@ -66,10 +71,10 @@ pub fn HistoryToolbar() -> impl IntoView {
                 Some(text) => jobs.import(text).await,
                 None => Err("The file could not be read.".to_owned()),
             };
-            message.set(Some(match outcome {
-                Ok(done) => (true, done),
-                Err(why) => (false, why),
-            }));
+            match outcome {
+                Ok(done) => say(true, done),
+                Err(why) => say(false, why),
+            }
         });
     };
     view! {
@@ -79,26 +84,26 @@ pub fn HistoryToolbar() -> impl IntoView {
                     <button
                         type="button"
                         class="ks-history__filter"
-                        aria-pressed=move || (jobs.filter.get() == f).to_string()
-                        on:click=move |_| jobs.filter.set(f)
+                        aria-pressed=move || if jobs.filter.get() == f { "true" } else { "false" }
+                        on:click=handler(move |_| jobs.filter.set(f))
                     >
                         {f.label()}
-                        <span class="ks-history__count">{move || jobs.count(f)}</span>
+                        <span class="ks-history__count">{move || jobs.count(f).to_string()}</span>
                     </button>
-                }).collect_view()}
+                }.into_any()).collect_view()}
             </div>
             <div class="ks-history__files">
-                <button type="button" class="ks-results__button ks-results__button--quiet" on:click=export>
+                <button type="button" class="ks-results__button ks-results__button--quiet" on:click=handler(export)>
                     "Export"
                 </button>
                 <label class="ks-results__button ks-results__button--quiet ks-history__import">
                     "Import…"
-                    <input type="file" accept="application/json,.json" class="ks-visually-hidden" on:change=import />
+                    <input type="file" accept="application/json,.json" class="ks-visually-hidden" on:change=handler(import) />
                 </label>
             </div>
-            {move || message.get().map(|(ok, text)| view! {
-                <p class="ks-history__message" class:ks-history__message--error=!ok role="status">{text}</p>
-            })}
+            {move || message.get().map(|text| view! {
+                <p class="ks-history__message" class:ks-history__message--error=failed.get_untracked() role="status">{text}</p>
+            }.into_any())}
         </div>
     }
 }

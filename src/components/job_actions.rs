@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::components::handler::handler;
+use crate::components::when::When;
 use crate::jobs::Jobs;
 use crate::jobs::model::Phase;
 
@@ -16,12 +18,16 @@ pub fn JobActions(
     let jobs = Jobs::expect();
     let confirming = RwSignal::new(false);
     let cancel = NodeRef::<leptos::html::Button>::new();
-    // Focus follows the question, so keyboard users answer it where they are.
-    Effect::new(move |_| {
-        if let Some(button) = cancel.get() {
-            let _ = button.focus();
-        }
-    });
+    // Focus follows the question, so keyboard users answer it where they are (once it is in the
+    // page: after the next frame, which costs less wasm than an effect watching the button).
+    let ask = move |_| {
+        confirming.set(true);
+        request_animation_frame(move || {
+            if let Some(button) = cancel.get_untracked() {
+                let _ = button.focus();
+            }
+        });
+    };
     let use_id = id.clone();
     let delete_id = id.clone();
     view! {
@@ -29,17 +35,17 @@ pub fn JobActions(
             <button
                 type="button"
                 class="ks-results__button ks-results__button--quiet"
-                on:click=move |_| jobs.use_settings(use_id.clone())
+                on:click=handler(move |_| jobs.use_settings(use_id.clone()))
             >
                 "Use these settings"
             </button>
-            <Show
-                when=move || confirming.get()
+            <When
+                when=Signal::derive(move || confirming.get())
                 fallback=move || view! {
                     <button
                         type="button"
                         class="ks-results__button ks-results__button--quiet ks-job__delete"
-                        on:click=move |_| confirming.set(true)
+                        on:click=handler(ask)
                     >
                         "Delete"
                     </button>
@@ -56,21 +62,21 @@ pub fn JobActions(
                     <button
                         type="button"
                         class="ks-results__button ks-results__button--danger"
-                        on:click={
+                        on:click=handler({
                             let id = delete_id.clone();
                             move |_| {
                                 jobs.delete(id.clone());
                                 jobs.announce("The job is deleted from the history.");
                             }
-                        }
+                        })
                     >
                         "Delete"
                     </button>
-                    <button type="button" node_ref=cancel class="ks-results__button ks-results__button--quiet" on:click=move |_| confirming.set(false)>
+                    <button type="button" node_ref=cancel class="ks-results__button ks-results__button--quiet" on:click=handler(move |_| confirming.set(false))>
                         "Cancel"
                     </button>
                 </span>
-            </Show>
+            </When>
         </div>
     }
 }

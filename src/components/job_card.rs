@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::components::{
     job_actions::JobActions, job_error::JobError, job_progress::JobProgress,
-    job_summary::JobSummary, result_grid::ResultGrid,
+    job_summary::JobSummary, result_grid::ResultGrid, when::When,
 };
 use crate::jobs::Jobs;
 use crate::jobs::model::{Job, Phase};
@@ -48,13 +48,13 @@ pub fn JobCard(
             data-task-uuid=first.id.clone()
         >
             <JobSummary job=first.clone() title_id=title_id.clone() phase poster />
-            <Show when=move || !phase.get().is_finished()>
+            <When when=Signal::derive(move || !phase.get().is_finished())>
                 <JobProgress job />
-            </Show>
-            <Show when=move || results.with(|r| !r.is_empty())>
+            </When>
+            <When when=Signal::derive(move || results.with(|r| !r.is_empty()))>
                 <ResultGrid id=grid_id.clone() settings=settings.clone() results poster pending />
-            </Show>
-            {move || error.get().map(|e| view! { <JobError id=id.clone() error=e /> })}
+            </When>
+            {move || error.get().map(|e| view! { <JobError id=id.clone() error=e /> }.into_any())}
             <JobActions id=actions_id phase />
         </article>
     }

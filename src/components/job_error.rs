@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use runware::ApiError;
 
+use crate::components::handler::handler;
 use crate::jobs::Jobs;
 
 /// The error's code, message and task, and "Retry" (same settings, a new taskUUID).
@@ -32,10 +33,10 @@ pub fn JobError(
             <dl class="ks-job__error-facts">
                 {parameter.map(|p| view! {
                     <div><dt>"Field"</dt><dd><code>{p}</code></dd></div>
-                })}
+                }.into_any())}
                 <div><dt>"taskUUID"</dt><dd><code class="ks-job__uuid">{task}</code></dd></div>
             </dl>
-            <button type="button" class="ks-results__button ks-results__button--primary" on:click=retry>
+            <button type="button" class="ks-results__button ks-results__button--primary" on:click=handler(retry)>
                 "Retry"
                 <span class="ks-visually-hidden">" with the same settings"</span>
             </button>

@@ -3,7 +3,10 @@
 
 use leptos::prelude::*;
 
+use crate::components::handler::handler;
 use crate::components::job_card::JobCard;
+use crate::components::keyed_list::KeyedList;
+use crate::components::when::When;
 use crate::jobs::Jobs;
 
 /// Cards shown at first, and added by each "Show more".
@@ -23,28 +26,29 @@ pub fn JobList() -> impl IntoView {
         filter
     });
     let ids = Memo::new(move |_| jobs.ids());
-    let visible = move || ids.with(|ids| ids.iter().take(shown.get()).cloned().collect::<Vec<_>>());
+    let visible =
+        Signal::derive(move || ids.with(|ids| ids.iter().take(shown.get()).cloned().collect()));
     let more = move || ids.with(Vec::len).saturating_sub(shown.get());
     let has_more = move || more() > 0;
     view! {
-        <Show when=move || ids.with(|ids| ids.is_empty()) && jobs.loaded()>
+        <When when=Signal::derive(move || ids.with(|ids| ids.is_empty()) && jobs.loaded())>
             <p class="ks-results__none">"No jobs match this filter."</p>
-        </Show>
+        </When>
         <ol class="ks-jobs" aria-label="Jobs, newest first">
-            <For each=visible key=|id| id.clone() let(id)>
+            <KeyedList each=visible row=Callback::new(|id| view! {
                 <li class="ks-jobs__item">
                     <JobCard id />
                 </li>
-            </For>
+            }.into_any()) />
         </ol>
-        <Show when=has_more>
+        <When when=Signal::derive(has_more)>
             <button
                 type="button"
                 class="ks-results__button ks-jobs__more"
-                on:click=move |_| shown.update(|n| *n += PAGE)
+                on:click=handler(move |_| shown.update(|n| *n += PAGE))
             >
                 {move || format!("Show {} more ({} older)", more().min(PAGE), more())}
             </button>
-        </Show>
+        </When>
     }
 }

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::components::handler::handler;
+use crate::components::when::When;
 use crate::jobs::Jobs;
 use crate::jobs::model::{Job, Phase};
 use crate::jobs::naming::{clock, spoken};
@@ -20,7 +22,8 @@ pub fn JobProgress(
     let jobs = Jobs::expect();
     let get = move |f: fn(&Job) -> Option<String>| job.with(|j| j.as_ref().and_then(f));
     let id = move || get(|j| Some(j.id.clone())).unwrap_or_default();
-    let phase = Memo::new(move |_| job.with(|j| j.as_ref().map(|j| j.phase)));
+    // No memo of its own: `When` only reacts when its condition itself changes.
+    let phase = move || job.with(|j| j.as_ref().map(|j| j.phase));
     let elapsed = move || job.with(|j| j.as_ref().map_or(0.0, |j| jobs.now() - j.started_at()));
     let scale = move || (elapsed() + 30_000.0).max(TYPICAL_MS.1 + 60_000.0);
     let pct = move |ms: f64| format!("{}%", fixed((ms / scale() * 100.0).min(100.0), 2));
@@ -49,10 +52,10 @@ pub fn JobProgress(
     let over = move || elapsed() > TYPICAL_MS.1;
     view! {
         <div class="ks-job__progress">
-            <p class="ks-job__status">{status}</p>
+            <p class="ks-job__status">{move || status().unwrap_or_default()}</p>
             <div
                 class="ks-job__bar"
-                class:ks-job__bar--over=over
+                class:ks-job__bar--over=move || TYPICAL_MS.1 < elapsed()
                 role="progressbar"
                 aria-label="Time since the job was accepted"
                 aria-valuemin="0"
@@ -68,22 +71,22 @@ pub fn JobProgress(
             <p class="ks-job__elapsed">
                 <span class="ks-job__clock">{move || clock(elapsed())}</span>
                 {move || if over() { " elapsed · longer than the usual 2–5 min" } else { " elapsed · usually 2–5 min" }}
-                {move || checked().map(|c| format!(" · {c}"))}
+                {move || checked().map(|c| format!(" · {c}")).unwrap_or_default()}
             </p>
             <div class="ks-job__buttons">
-                <Show when=move || phase.get() == Some(Phase::Waiting)>
-                    <button type="button" class="ks-results__button ks-results__button--primary" on:click=move |_| jobs.check_now(id())>
+                <When when=Signal::derive(move || phase() == Some(Phase::Waiting))>
+                    <button type="button" class="ks-results__button ks-results__button--primary" on:click=handler(move |_| jobs.check_now(id()))>
                         "Check now"
                     </button>
-                    <button type="button" class="ks-results__button" on:click=move |_| jobs.keep_waiting(id())>
+                    <button type="button" class="ks-results__button" on:click=handler(move |_| jobs.keep_waiting(id()))>
                         "Keep waiting"
                     </button>
-                </Show>
-                <Show when=move || phase.get() == Some(Phase::Sending) && get(|j| j.send_problem.clone()).is_some()>
-                    <button type="button" class="ks-results__button" on:click=move |_| jobs.send_now(id())>
+                </When>
+                <When when=Signal::derive(move || phase() == Some(Phase::Sending) && get(|j| j.send_problem.clone()).is_some())>
+                    <button type="button" class="ks-results__button" on:click=handler(move |_| jobs.send_now(id()))>
                         "Try now"
                     </button>
-                </Show>
+                </When>
             </div>
         </div>
     }

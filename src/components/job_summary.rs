@@ -62,7 +62,7 @@ pub fn JobSummary(
                 {has_last.then(|| view! {
                     <span class="ks-job__arrow" aria-hidden="true">"→"</span>
                     <FrameThumb key=job.thumbs.last.clone().unwrap_or_default() label="Last frame" />
-                })}
+                }.into_any())}
             </div>
             <div class="ks-job__text">
                 <div class="ks-job__titlebar">
@@ -73,7 +73,7 @@ pub fn JobSummary(
                 </div>
                 {s.negative_prompt.clone().map(|n| view! {
                     <p class="ks-job__negative"><span class="ks-job__label">"Avoid: "</span>{n}</p>
-                })}
+                }.into_any())}
                 <p class="ks-job__facts">{facts(&s).join(" · ")}</p>
                 <p class="ks-job__when">
                     <time datetime=created.to_iso_string().as_string().unwrap_or_default()>{when}</time>

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use crate::components::copy_button::CopyButton;
+use crate::components::handler::handler;
 use crate::draft::Draft;
 use crate::draft::presets::{self, Preset};
 
@@ -61,7 +62,6 @@ pub fn PresetsPanel() -> impl IntoView {
         status.set(Some(format!("Deleted \u{201c}{wanted}\u{201d}.")));
     };
     let link = Callback::new(move |_| share_link(&untrack(|| draft.settings()).to_fragment()));
-    let none_selected = move || selected.with(String::is_empty);
     view! {
         <details class="ks-disclosure" id="ks-presets">
             <summary class="ks-disclosure__summary">
@@ -75,28 +75,31 @@ pub fn PresetsPanel() -> impl IntoView {
                     <label class="ks-field__label" for="ks-preset">"Saved presets"</label>
                     <div class="ks-source__row">
                         <select class="ks-input ks-select" id="ks-preset"
-                            on:change=move |ev| selected.set(event_target_value(&ev))>
-                            <option value="" prop:selected=none_selected>"Choose a preset…"</option>
-                            {move || list.get().into_iter().map(|p| view! {
-                                <option value=p.name.clone() prop:selected={let n = p.name.clone(); move || selected.get() == n}>
-                                    {p.name.clone()}
-                                </option>
+                            on:change=handler(move |ev| selected.set(event_target_value(&ev)))>
+                            <option value="" prop:selected=move || selected.with(String::is_empty)>"Choose a preset…"</option>
+                            {move || list.get().into_iter().map(|p| {
+                                let (value, name) = (p.name.clone(), p.name.clone());
+                                view! {
+                                    <option value=value prop:selected=move || selected.with(|s| *s == name)>
+                                        {p.name}
+                                    </option>
+                                }.into_any()
                             }).collect_view()}
                         </select>
-                        <button type="button" class="ks-button" disabled=none_selected on:click=load>"Load"</button>
-                        <button type="button" class="ks-button ks-button--quiet" disabled=none_selected on:click=delete>"Delete"</button>
+                        <button type="button" class="ks-button" disabled=move || selected.with(String::is_empty) on:click=handler(load)>"Load"</button>
+                        <button type="button" class="ks-button ks-button--quiet" disabled=move || selected.with(String::is_empty) on:click=handler(delete)>"Delete"</button>
                     </div>
                 </div>
                 <div class="ks-field">
                     <label class="ks-field__label" for="ks-preset-name">"Save the current settings as"</label>
                     <div class="ks-source__row">
                         <input class="ks-input" id="ks-preset-name" type="text" placeholder="e.g. Slow dolly, 1080p"
-                            prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                            prop:value=move || name.get() on:input=handler(move |ev| name.set(event_target_value(&ev))) />
                         <button type="button" class="ks-button" disabled=move || name.with(|n| n.trim().is_empty())
-                            on:click=save>"Save"</button>
+                            on:click=handler(save)>"Save"</button>
                     </div>
                 </div>
-                <p class="ks-field__ok" aria-live="polite">{move || status.get()}</p>
+                <p class="ks-field__ok" aria-live="polite">{move || status.get().unwrap_or_default()}</p>
                 <div class="ks-dev__toolbar">
                     <CopyButton label="Copy share link" text=link />
                 </div>

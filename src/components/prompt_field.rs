@@ -3,7 +3,8 @@
 use leptos::prelude::*;
 use runware::Prompt;
 
-use crate::components::field_messages::{FieldMessages, messages_id};
+use crate::components::field_messages::{FieldMessages, has_messages, messages_id};
+use crate::components::handler::handler;
 use crate::draft::Draft;
 use crate::draft::fields::Control;
 use crate::host_options::Field;
@@ -20,14 +21,14 @@ pub fn PromptField(
             draft.negative_prompt,
             "Negative prompt",
             "What to keep out of the video. Optional.",
-            2,
+            "2",
             "blurry, distorted hands, text, watermark",
         ),
         _ => (
             draft.prompt,
             "Prompt",
             "Describe the motion: who moves, how, and what the camera does. Optional.",
-            4,
+            "4",
             "The cat stretches, yawns and walks out of frame; slow push-in, soft morning light",
         ),
     };
@@ -39,8 +40,7 @@ pub fn PromptField(
     };
     let count = move || text.with(|t| t.chars().count());
     // The validator decides what is wrong; the counter only turns red when it says so.
-    let invalid = Memo::new(move |_| !draft.messages(control).is_empty());
-    let out_of_range = move || invalid.get();
+    let invalid = has_messages(control);
     let counter_id = format!("{id}-count");
     let hint_id = format!("{id}-hint");
     let described = format!("{hint_id} {counter_id} {}", messages_id(control));
@@ -50,26 +50,26 @@ pub fn PromptField(
                 <label class="ks-field__label" for=id>{label}</label>
                 <span
                     class="ks-field__count"
-                    class:ks-field__count--over=out_of_range
+                    class:ks-field__count--over=move || invalid.get()
                     id=counter_id
                     aria-label=move || format!("{} of {} characters", count(), Prompt::MAX_CHARS)
                 >
-                    {count}
+                    {move || count().to_string()}
                     " / "
-                    {Prompt::MAX_CHARS}
+                    {Prompt::MAX_CHARS.to_string()}
                 </span>
             </div>
             <textarea
                 class="ks-input ks-input--area"
-                class:ks-input--invalid=out_of_range
+                class:ks-input--invalid=move || invalid.get()
                 id=id
                 disabled=draft.is_locked(field)
                 rows=rows
                 placeholder=placeholder
                 aria-describedby=described
-                aria-invalid=move || out_of_range().to_string()
+                aria-invalid=move || if invalid.get() { "true" } else { "false" }
                 prop:value=move || text.get()
-                on:input=move |ev| text.set(event_target_value(&ev))
+                on:input=handler(move |ev| text.set(event_target_value(&ev)))
             ></textarea>
             <p class="ks-field__hint" id=hint_id>{hint}</p>
             <FieldMessages control=control />

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::components::handler::handler;
 use crate::draft::Draft;
 use crate::frames::Slot;
 
@@ -30,18 +31,18 @@ pub fn RemotePreview(
                 class="ks-slot__remote"
                 src=url
                 alt="The image at the URL given"
-                on:load=move |ev| {
+                on:load=handler(move |ev: leptos::ev::Event| {
                     if let Some(img) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlImageElement>().ok()) {
                         let size = crate::frames::geometry::Size::new(img.natural_width(), img.natural_height());
                         frames.update_frame(slot, id, |f| f.source = Some(size));
                     }
-                }
-                on:error=move |_| frames.update_frame(slot, id, |f| {
+                })
+                on:error=handler(move |_| frames.update_frame(slot, id, |f| {
                     f.notice = Some(
                         "This browser cannot load the URL. The server fetches it itself: make sure it is public.".into(),
                     );
-                })
+                }))
             />
-        })}
+        }.into_any())}
     }
 }

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use serde_json::Value;
 
+use crate::components::handler::handler;
 use crate::draft::Draft;
 
 /// What an import came to: loaded, or the problems found, each as (path, message).
@@ -68,9 +69,9 @@ pub fn RequestImport() -> impl IntoView {
             <textarea class="ks-input ks-input--area ks-input--mono" id="ks-import" rows="3"
                 spellcheck="false" placeholder=r#"{"taskType":"videoInference", …}"#
                 prop:value=move || text.get()
-                on:input=move |ev| { text.set(event_target_value(&ev)); outcome.set(None); }></textarea>
+                on:input=handler(move |ev| { text.set(event_target_value(&ev)); outcome.set(None); })></textarea>
             <div class="ks-dev__toolbar">
-                <button type="button" class="ks-button ks-button--small" on:click=import
+                <button type="button" class="ks-button ks-button--small" on:click=handler(import)
                     disabled=move || text.with(|t| t.trim().is_empty())>"Import"</button>
             </div>
             <div aria-live="polite">
@@ -82,7 +83,7 @@ pub fn RequestImport() -> impl IntoView {
                         <ul class="ks-dev__errors" aria-label="Problems in the imported request">
                             {problems.into_iter().map(|(path, message)| view! {
                                 <li><code>{path}</code>" "{message}</li>
-                            }).collect_view()}
+                            }.into_any()).collect_view()}
                         </ul>
                     }.into_any(),
                 })}

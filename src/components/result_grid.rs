@@ -2,8 +2,20 @@
 
 use leptos::prelude::*;
 
-use crate::components::{compare_view::CompareView, result_player::ResultPlayer};
+use crate::components::handler::handler;
+use crate::components::{
+    compare_view::CompareView, keyed_list::KeyedList, result_player::ResultPlayer, when::When,
+};
 use crate::jobs::model::{JobResult, JobSettings};
+
+/// What keeps a result's player in place as others arrive: its UUID, or else its URL.
+fn result_key(result: &JobResult) -> String {
+    result
+        .video_uuid
+        .clone()
+        .or_else(|| result.video_url.clone())
+        .unwrap_or_default()
+}
 
 /// The results of job `id`, with "Compare side by side" once there are two or more.
 #[component]
@@ -23,32 +35,34 @@ pub fn ResultGrid(
     let count = move || results.with(Vec::len);
     let several = move || count() >= 2;
     let total = usize::from(settings.number_results.max(1));
-    let keyed = move || results.get().into_iter().enumerate().collect::<Vec<_>>();
+    let keys = Signal::derive(move || results.with(|r| r.iter().map(result_key).collect()));
     let waiting = move || (count()..count() + pending.get()).collect::<Vec<_>>();
     let grid_settings = settings.clone();
     view! {
         <div class="ks-results-grid" class:ks-results-grid--comparing=move || comparing.get()>
-            <Show when=several>
+            <When when=Signal::derive(several)>
                 <button
                     type="button"
                     class="ks-results__button ks-results-grid__toggle"
-                    aria-pressed=move || comparing.get().to_string()
-                    on:click=move |_| comparing.update(|c| *c = !*c)
+                    aria-pressed=move || if comparing.get() { "true" } else { "false" }
+                    on:click=handler(move |_| comparing.update(|c| *c = !*c))
                 >
                     {move || if comparing.get() { "Back to the grid" } else { "Compare side by side" }}
                 </button>
-            </Show>
-            <Show
-                when=move || comparing.get() && several()
+            </When>
+            <When
+                when=Signal::derive(move || comparing.get() && several())
                 fallback=move || {
                     let id = id.clone();
                     let settings = grid_settings.clone();
                     view! {
                         <ul class="ks-results-grid__list" data-count=move || (count() + pending.get()).to_string() aria-label="Videos">
-                            <For
-                                each=keyed
-                                key=|(_, r)| r.video_uuid.clone().or_else(|| r.video_url.clone()).unwrap_or_default()
-                                children=move |(index, result)| view! {
+                            <KeyedList each=keys row=Callback::new(move |key: String| {
+                                // Results only ever arrive, in order: a new key's place is final.
+                                let found = results.with_untracked(|all| {
+                                    all.iter().enumerate().find(|(_, r)| result_key(r) == key).map(|(i, r)| (i, r.clone()))
+                                });
+                                found.map(|(index, result)| view! {
                                     <li class="ks-results-grid__item">
                                         <ResultPlayer
                                             id=id.clone()
@@ -59,8 +73,8 @@ pub fn ResultGrid(
                                             poster
                                         />
                                     </li>
-                                }
-                            />
+                                }.into_any()).into_any()
+                            }) />
                             {move || waiting().into_iter().map(|i| view! {
                                 <li class="ks-results-grid__item">
                                     <div class="ks-result__placeholder">
@@ -68,13 +82,13 @@ pub fn ResultGrid(
                                         {format!("Making video {} of {total}…", i + 1)}
                                     </div>
                                 </li>
-                            }).collect_view()}
+                            }.into_any()).collect_view()}
                         </ul>
                     }
                 }
             >
                 <CompareView results=results.get_untracked() poster />
-            </Show>
+            </When>
         </div>
     }
 }

@@ -2,7 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::components::ttl_notice::TtlNotice;
+use crate::components::handler::handler;
+use crate::components::ttl_notice::{TtlNotice, ms_left};
 use crate::jobs::model::{JobResult, JobSettings};
 use crate::jobs::{Jobs, files, naming};
 
@@ -41,7 +42,7 @@ pub fn ResultPlayer(
         Some(seed) => format!("{which}, seed {seed}"),
         None => which.clone(),
     };
-    let expired = RwSignal::new(false);
+    let (ttl, received_at) = (settings.ttl_s, result.received_at);
     let download = {
         let (url, name) = (url.clone(), name.clone());
         move |_| {
@@ -66,8 +67,10 @@ pub fn ResultPlayer(
             });
         }
     };
+    // The player dims itself once its link has expired (computed here, not told by the notice:
+    // no effect needed).
     view! {
-        <figure class="ks-result" class:ks-result--expired=move || expired.get()>
+        <figure class="ks-result" class:ks-result--expired=move || ttl.is_some_and(|ttl| ms_left(jobs, received_at, ttl) <= 0.0)>
             <video
                 class="ks-result__video"
                 src=url.clone()
@@ -80,19 +83,19 @@ pub fn ResultPlayer(
             ></video>
             <figcaption class="ks-result__caption">
                 <span class="ks-result__which">{which}</span>
-                {result.seed.map(|s| view! { <span class="ks-result__fact">"seed " <code>{s}</code></span> })}
-                {result.cost.map(|c| view! { <span class="ks-result__fact">{naming::usd(c)}</span> })}
+                {result.seed.map(|s| view! { <span class="ks-result__fact">"seed " <code>{s.to_string()}</code></span> }.into_any())}
+                {result.cost.map(|c| view! { <span class="ks-result__fact">{naming::usd(c)}</span> }.into_any())}
                 {(result.nsfw == Some(true)).then(|| view! {
                     <span class="ks-result__fact ks-result__fact--flag">"flagged NSFW"</span>
-                })}
+                }.into_any())}
             </figcaption>
-            {settings.ttl_s.map(|ttl| view! { <TtlNotice received_at=result.received_at ttl_s=ttl expired /> })}
+            {settings.ttl_s.map(|ttl| view! { <TtlNotice received_at=result.received_at ttl_s=ttl /> }.into_any())}
             <div class="ks-result__actions">
-                <button type="button" class="ks-results__button ks-results__button--primary" on:click=download
+                <button type="button" class="ks-results__button ks-results__button--primary" on:click=handler(download)
                     title=name.clone()>
                     "Download"<span class="ks-visually-hidden">{format!(" {label}")}</span>
                 </button>
-                <button type="button" class="ks-results__button ks-results__button--quiet" on:click=copy>
+                <button type="button" class="ks-results__button ks-results__button--quiet" on:click=handler(copy)>
                     "Copy link"<span class="ks-visually-hidden">{format!(" of {label}")}</span>
                 </button>
             </div>

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::components::{
-    history_toolbar::HistoryToolbar, job_list::JobList, live_region::LiveRegion,
+    history_toolbar::HistoryToolbar, job_list::JobList, live_region::LiveRegion, when::When,
 };
 use crate::jobs::Jobs;
 use crate::jobs::book::Filter;
@@ -22,12 +22,12 @@ pub fn ResultsPanel() -> impl IntoView {
             <LiveRegion />
             {move || jobs.poll_problem().map(|text| view! {
                 <p class="ks-results__notice" role="status">{text}</p>
-            })}
+            }.into_any())}
             {move || jobs.storage_problem().map(|text| view! {
                 <p class="ks-results__notice ks-results__notice--warn" role="alert">{text}</p>
-            })}
-            <Show
-                when=empty
+            }.into_any())}
+            <When
+                when=Signal::derive(empty)
                 fallback=|| view! { <JobList /> }
             >
                 <div class="ks-panel__empty ks-results__empty">
@@ -37,7 +37,7 @@ pub fn ResultsPanel() -> impl IntoView {
                     </svg>
                     <p>"No videos yet. Each video you generate appears here and stays in your history."</p>
                 </div>
-            </Show>
+            </When>
         </section>
     }
 }

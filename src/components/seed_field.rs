@@ -2,7 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::components::field_messages::{FieldMessages, messages_id};
+use crate::components::field_messages::{FieldMessages, has_messages, messages_id};
+use crate::components::handler::handler;
 use crate::draft::Draft;
 use crate::draft::fields::Control;
 use crate::host_options::Field;
@@ -28,7 +29,7 @@ pub fn SeedField() -> impl IntoView {
         let value = last_fixed.get_value().unwrap_or_else(roll);
         seed.set(Some(value));
     };
-    let invalid = Memo::new(move |_| !draft.messages(Control::Seed).is_empty());
+    let invalid = has_messages(Control::Seed);
     view! {
         <fieldset class="ks-field ks-seed" hidden=draft.is_hidden(Field::Seed) disabled=draft.is_locked(Field::Seed)>
             <legend class="ks-field__label">"Seed"</legend>
@@ -36,12 +37,12 @@ pub fn SeedField() -> impl IntoView {
                 <div class="ks-choice__options" role="presentation">
                     <label class="ks-choice__option">
                         <input type="radio" name="ks-seed-mode" class="ks-choice__input"
-                            prop:checked=move || !fixed() on:change=choose_random />
+                            prop:checked=move || !fixed() on:change=handler(choose_random) />
                         <span class="ks-choice__face">"Random"</span>
                     </label>
                     <label class="ks-choice__option">
                         <input type="radio" name="ks-seed-mode" class="ks-choice__input"
-                            prop:checked=fixed on:change=choose_fixed />
+                            prop:checked=move || seed.with(Option::is_some) on:change=handler(choose_fixed) />
                         <span class="ks-choice__face">"Fixed"</span>
                     </label>
                 </div>
@@ -54,13 +55,13 @@ pub fn SeedField() -> impl IntoView {
                         inputmode="numeric"
                         aria-label="Seed value"
                         aria-describedby=messages_id(Control::Seed)
-                        aria-invalid=move || invalid.get().to_string()
+                        aria-invalid=move || if invalid.get() { "true" } else { "false" }
                         prop:value=move || seed.get().unwrap_or_default()
-                        on:input=move |ev| seed.set(Some(event_target_value(&ev)))
+                        on:input=handler(move |ev| seed.set(Some(event_target_value(&ev))))
                     />
                     <button type="button" class="ks-button ks-button--icon" hidden=move || !fixed()
                         aria-label="Roll a new seed" title="Roll a new seed"
-                        on:click=move |_| seed.set(Some(roll()))>
+                        on:click=handler(move |_| seed.set(Some(roll())))>
                         <svg class="ks-icon ks-icon--dice" viewBox="0 0 16 16" aria-hidden="true">
                             <rect x="2" y="2" width="12" height="12" rx="3" />
                             <circle cx="5.3" cy="5.3" r="1.1" /><circle cx="10.7" cy="10.7" r="1.1" />

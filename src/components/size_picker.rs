@@ -82,10 +82,10 @@ pub fn SizePicker() -> impl IntoView {
                     hidden=draft.is_hidden(Field::Aspect)
                 />
             </div>
-            <p class="ks-field__hint" id="ks-size-hint">{auto_note}</p>
+            <p class="ks-field__hint" id="ks-size-hint">{move || auto_note().unwrap_or_default()}</p>
             <label class="ks-check">
                 <input type="checkbox" class="ks-check__input" bind:checked=draft.crop />
-                <span class="ks-check__label">{crop_label}</span>
+                <span class="ks-check__label">{move || crop_label()}</span>
                 <span class="ks-check__hint">
                     "When off, frames are sent whole, only scaled to fit."
                 </span>

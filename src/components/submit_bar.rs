@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::handler::handler;
 use crate::draft::Draft;
 use crate::draft::submit::Submitter;
 
@@ -33,28 +34,28 @@ pub fn SubmitBar(
                         {move || blockers.get().into_iter().take(3).map(|b| view! {
                             <li>
                                 <button type="button" class="ks-link-button"
-                                    on:click=move |_| submitter.focus(b.control)>
+                                    on:click=handler(move |_| submitter.focus(b.control))>
                                     <strong>{b.control.label()}</strong>
                                 </button>
                                 ": " {crate::frames::ingest::sentence(&b.message)}
                             </li>
-                        }).collect_view()}
+                        }.into_any()).collect_view()}
                     </ul>
                     <p class="ks-field__hint" hidden=move || !more_than_three()>{move || format!("and {} more", blockers.with(Vec::len).saturating_sub(3))}</p>
                 </div>
             <div class="ks-submit__row">
-                <p class="ks-submit__cost">{estimate}</p>
+                <p class="ks-submit__cost">{move || estimate().unwrap_or_default()}</p>
                 <button type="submit" class="ks-button ks-button--primary ks-submit__button"
-                    aria-disabled=move || blocked().to_string()
+                    aria-disabled=move || if blocked() { "true" } else { "false" }
                     aria-describedby=move || blocked().then_some("ks-submit-blockers")
                     aria-keyshortcuts=if mac { "Meta+Enter" } else { "Control+Enter" }>
-                    {label}
+                    {move || label()}
                     <span class="ks-submit__keys" aria-hidden="true">
                         <kbd>{if mac { "⌘" } else { "Ctrl" }}</kbd><kbd>"↵"</kbd>
                     </span>
                 </button>
             </div>
-            <p class="ks-submit__status" role="status">{move || status.get()}</p>
+            <p class="ks-submit__status" role="status">{move || status.get().unwrap_or_default()}</p>
         </div>
     }
 }

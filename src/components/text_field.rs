@@ -2,7 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::components::field_messages::{FieldMessages, messages_id};
+use crate::components::field_messages::{FieldMessages, has_messages, messages_id};
+use crate::components::handler::handler;
 use crate::draft::Draft;
 use crate::draft::fields::Control;
 use crate::host_options::Field;
@@ -30,7 +31,7 @@ pub fn TextField(
     let draft = Draft::expect();
     let id = control.dom_id();
     let hint_id = format!("{id}-hint");
-    let invalid = Memo::new(move |_| !draft.messages(control).is_empty());
+    let invalid = has_messages(control);
     view! {
         <div class="ks-field" hidden=draft.is_hidden(field)>
             <label class="ks-field__label" for=id>{label}</label>
@@ -45,9 +46,9 @@ pub fn TextField(
                 spellcheck="false"
                 placeholder=placeholder
                 aria-describedby=format!("{hint_id} {}", messages_id(control))
-                aria-invalid=move || invalid.get().to_string()
+                aria-invalid=move || if invalid.get() { "true" } else { "false" }
                 prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
+                on:input=handler(move |ev| value.set(event_target_value(&ev)))
             />
             <p class="ks-field__hint" id=hint_id>{hint}</p>
             <FieldMessages control=control />

@@ -8,30 +8,29 @@ use crate::jobs::naming::clock;
 /// Below this much time left, the notice asks the user to download now.
 const WARN_MS: f64 = 5.0 * 60_000.0;
 
+/// Milliseconds left before a link that arrived at `received_at` and lives `ttl_s` expires (at
+/// or below zero: expired), as the jobs' clock ticks.
+pub fn ms_left(jobs: Jobs, received_at: f64, ttl_s: u64) -> f64 {
+    received_at + ttl_s as f64 * 1000.0 - jobs.now()
+}
+
 /// "Link expires in 12:34" (counted from when the result arrived), a warning near the end and
-/// "Link expired" after; `expired` is set for the player to dim itself.
+/// "Link expired" after.
 #[component]
 pub fn TtlNotice(
     /// When the result arrived (ms since the epoch).
     received_at: f64,
     /// The link's lifetime in seconds.
     ttl_s: u64,
-    /// Set once the link has expired.
-    expired: RwSignal<bool>,
 ) -> impl IntoView {
     let jobs = Jobs::expect();
-    let left = move || received_at + ttl_s as f64 * 1000.0 - jobs.now();
-    let warn = move || (0.0..WARN_MS.min(ttl_s as f64 * 500.0)).contains(&left());
-    Effect::new(move |_| {
-        let gone = left() <= 0.0;
-        if gone != expired.get_untracked() {
-            expired.set(gone);
-        }
-    });
+    let left = move || ms_left(jobs, received_at, ttl_s);
+    let warn_below = WARN_MS.min(ttl_s as f64 * 500.0);
+    let warn = move || (0.0..warn_below).contains(&left());
     view! {
         <p
             class="ks-result__ttl"
-            class:ks-result__ttl--warn=warn
+            class:ks-result__ttl--warn=move || (0.0..warn_below).contains(&left())
             class:ks-result__ttl--gone=move || left() <= 0.0
         >
             {move || {
