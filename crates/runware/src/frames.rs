@@ -266,9 +266,10 @@ fn is_base64_symbol(byte: u8) -> bool {
 /// Whether `text` is standard base64 that [`BASE64`] decodes, checked without allocating: a
 /// 20 MB image must not be decoded twice just to be validated.
 ///
-/// The rules: only alphabet symbols, then at most two `=`; with padding the length is a multiple
-/// of four; a final group of one symbol is impossible; and the unused low bits of the last symbol
-/// are zero (the decoder refuses non-canonical trailing bits).
+/// The rules: only alphabet symbols, then at most two `=`; padding may be left out or shortened
+/// but never exceeds what completes the last group of four (the decoder's `Indifferent` mode:
+/// `QQ==`, `QQ=` and `QQ` all decode); a final group of one symbol is impossible; and the unused
+/// low bits of the last symbol are zero (the decoder refuses non-canonical trailing bits).
 pub(crate) fn is_base64(text: &str) -> bool {
     let bytes = text.as_bytes();
     let symbols = bytes.iter().take_while(|b| is_base64_symbol(**b)).count();
@@ -276,11 +277,8 @@ pub(crate) fn is_base64(text: &str) -> bool {
     if padding.len() > 2 || padding.iter().any(|b| *b != b'=') {
         return false;
     }
-    if !padding.is_empty() && !bytes.len().is_multiple_of(4) {
-        return false;
-    }
     let last_group = symbols % 4;
-    if !padding.is_empty() && padding.len() != 4 - last_group {
+    if !padding.is_empty() && (last_group < 2 || padding.len() > 4 - last_group) {
         return false;
     }
     let Some(&last) = bytes[..symbols].last() else {

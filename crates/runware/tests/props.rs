@@ -493,6 +493,22 @@ proptest! {
     }
 }
 
+/// Shortened padding decodes in the decoder's `Indifferent` mode, so the check accepts it too;
+/// surplus padding, padding after a full group and a lone final symbol are refused by both.
+#[test]
+fn base64_padding_edge_cases_agree_with_the_decoder() {
+    for text in [
+        "A+aAAw=", "A+aAAw==", "A+aAAw", "QQ=", "QQ==", "QUI=", "QUI", "QUJD", "QUJD=", "QUI==",
+        "Q===", "QQ===", "Q", "=",
+    ] {
+        assert_eq!(
+            FrameImage::parse(text).is_ok(),
+            BASE64.decode(text).is_ok(),
+            "{text}"
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
