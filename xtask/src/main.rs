@@ -5,6 +5,7 @@
 
 mod bench;
 mod cmd;
+mod minify;
 mod run;
 mod setup;
 mod size;
@@ -49,7 +50,9 @@ commands:
         install what is missing and run the test tiers, in order:
         fmt clippy native component build size e2e   (default: all of them)
   bench install what is missing and print every benchmark's figures (JSON under bench-results/)
-  setup install what is missing and stop";
+  setup install what is missing and stop
+  minify-imports DIR
+        shorten the wasm-bindgen import names of the build in DIR (run by Trunk's post-build hook)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
         Some("test") => test::main(rest),
         Some("bench") => bench::main(rest),
         Some("setup") => setup::ensure(setup::Needs::all()),
+        Some("minify-imports") => minify::main(rest),
         Some("help" | "-h" | "--help") | None => {
             println!("{USAGE}");
             Ok(())

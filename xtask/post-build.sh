@@ -1,13 +1,17 @@
 #!/bin/sh
-# Trunk post-build hook: writes `embed.js`, the stable entry a host page loads to embed the studio.
-# It imports the build's hashed glue and wasm by paths relative to itself, so the same files work
-# under any path of any static host.
+# Trunk post-build hook.
+# 1. Shortens the import names shared by the wasm and its JS glue (xtask/src/minify.rs): about
+#    6.6 KB brotli of hash digits.
+# 2. Writes `embed.js`, the stable entry a host page loads to embed the studio. It imports the
+#    build's hashed glue and wasm by paths relative to itself, so the same files work under any
+#    path of any static host.
 set -eu
+cargo xtask minify-imports "$TRUNK_STAGING_DIR"
 cd "$TRUNK_STAGING_DIR"
 js=$(ls kling-studio-*.js 2>/dev/null | head -n 1)
 wasm=$(ls kling-studio-*_bg.wasm 2>/dev/null | head -n 1)
 if [ -z "$js" ] || [ -z "$wasm" ]; then
-  echo "write-embed-loader: no kling-studio-*.js / *_bg.wasm in $TRUNK_STAGING_DIR" >&2
+  echo "post-build: no kling-studio-*.js / *_bg.wasm in $TRUNK_STAGING_DIR" >&2
   exit 1
 fi
 cat > embed.js <<JS
