@@ -12,6 +12,8 @@ use crate::{Error, Result};
 const TRUNK_VERSION: &str = "0.21.14";
 /// wasm-opt from npm; Debian's binaryen (108) produces a wasm that loads as a blank page.
 const BINARYEN_VERSION: &str = "132.0.0";
+/// esbuild minifies the JS glue of release builds (Trunk's own JS minifier fails on it).
+const ESBUILD_VERSION: &str = "0.25.12";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// Which groups of tools a command needs.
@@ -65,6 +67,7 @@ pub fn ensure(needs: Needs) -> Result<()> {
             &format!("wasm-opt (npm binaryen@{BINARYEN_VERSION})"),
             wasm_opt,
         )?;
+        step(&format!("esbuild {ESBUILD_VERSION} (npm)"), esbuild)?;
     }
     if needs.e2e {
         step("npm packages of the browser tests", e2e_packages)?;
@@ -236,6 +239,34 @@ fn wasm_opt() -> Result<Outcome> {
         .map_err(|e| Error::Setup(format!("cannot create .tools/: {e}")))?;
     let pkg = format!("binaryen@{BINARYEN_VERSION}");
     cmd::run(Command::new("npm").current_dir(cmd::tools_dir()).args([
+        "install",
+        "--prefix",
+        ".",
+        "--no-audit",
+        "--no-fund",
+        "--no-save",
+        "--loglevel=error",
+        &pkg,
+    ]))
+    .map_err(|e| Error::Setup(format!("{e}\nCould not install {pkg} from npm.")))?;
+    Ok(Outcome::Installed(pkg))
+}
+
+/// esbuild in `.tools/esbuild/` (its own prefix: an `npm install --no-save` there never prunes
+/// binaryen), where `xtask/post-build.sh` looks for it.
+fn esbuild() -> Result<Outcome> {
+    let prefix = cmd::tools_dir().join("esbuild");
+    let bin = prefix.join("node_modules").join(".bin").join("esbuild");
+    if cmd::output(Command::new(&bin).arg("--version")).as_deref() == Some(ESBUILD_VERSION) {
+        return Ok(Outcome::Present(format!(
+            "{ESBUILD_VERSION} in .tools/esbuild/"
+        )));
+    }
+    let pkg = format!("esbuild@{ESBUILD_VERSION}");
+    announce(&format!("{pkg} from npm"));
+    std::fs::create_dir_all(&prefix)
+        .map_err(|e| Error::Setup(format!("cannot create .tools/esbuild/: {e}")))?;
+    cmd::run(Command::new("npm").current_dir(&prefix).args([
         "install",
         "--prefix",
         ".",
