@@ -7,9 +7,13 @@
 //! `Z`, `ba`, … in both files, the way Emscripten minifies its import names. It runs as a Trunk
 //! post-build hook (`xtask/post-build.sh`), so `dist/` never holds unminified names.
 //!
-//! An import is renamed only when its name appears exactly once in the glue, as an object key;
-//! anything else is left alone, so a change in wasm-bindgen's output can cost bytes but never break
-//! the page. Running the step twice changes nothing the second time.
+//! Exports with long names (`wasm_bindgen__convert__closures_____invoke__h1a2b…`) are renamed the
+//! same way.
+//!
+//! An import is renamed only when its name appears exactly once in the glue, as an object key, and
+//! an export only when the glue uses its name only as `wasm.<name>`; anything else is left alone,
+//! so a change in wasm-bindgen's output can cost bytes but never break the page. Running the step
+//! twice changes nothing the second time.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -44,7 +48,7 @@ pub fn main(args: &[String]) -> Result<()> {
         write(&wasm_path, &out.wasm)?;
         write(&js_path, out.js.as_bytes())?;
         println!(
-            "    minify-imports: {} imports renamed, {} → {} bytes (wasm + js)",
+            "    minify-imports: {} imports and exports renamed, {} → {} bytes (wasm + js)",
             out.renamed,
             wasm.len() + js.len(),
             out.wasm.len() + out.js.len()
@@ -83,14 +87,14 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| Error::Command(format!("cannot write {}: {e}", path.display())))
 }
 
-/// The rewritten pair, and how many imports were renamed.
+/// The rewritten pair, and how many names were changed.
 #[derive(Debug)]
 pub struct Minified {
     /// The wasm with short import names.
     pub wasm: Vec<u8>,
     /// The glue with the same short names as keys.
     pub js: String,
-    /// How many imports were renamed.
+    /// How many imports and exports were renamed.
     pub renamed: usize,
 }
 
@@ -100,6 +104,7 @@ pub struct Minified {
 /// it would write, e.g. `./kling-studio_bg.js`, whatever Trunk later calls the files).
 pub fn minify(wasm: &[u8], js: &str) -> Result<Minified> {
     let imports = import_names(wasm)?;
+    let exports = export_names(wasm)?;
     let key_counts = key_occurrences(js);
     let mut taken: std::collections::HashSet<&str> =
         imports.iter().map(|(_, field)| field.as_str()).collect();
@@ -110,33 +115,58 @@ pub fn minify(wasm: &[u8], js: &str) -> Result<Minified> {
         if !is_glue(module) || field.len() <= 3 || map.contains_key(field) {
             continue;
         }
-        if key_counts.get(field.as_str()) != Some(&(1, 1)) {
+        if key_counts.get(field.as_str()).map(|c| (c.total, c.keys)) != Some((1, 1)) {
             continue;
         }
-        let short = loop {
-            let candidate = short_name(next);
-            next += 1;
-            if !taken.contains(candidate.as_str()) && !key_counts.contains_key(candidate.as_str()) {
-                break candidate;
-            }
-        };
+        let short = fresh_name(&mut next, &taken, &key_counts);
         taken.insert(field.as_str());
         map.insert(field.clone(), short);
     }
-    if map.is_empty() {
+    let mut export_map: HashMap<String, String> = HashMap::new();
+    let export_taken: std::collections::HashSet<&str> =
+        exports.iter().map(String::as_str).collect();
+    for name in &exports {
+        let used = key_counts.get(name.as_str());
+        if name.len() <= 3 || used.is_none_or(|c| c.total == 0 || c.total != c.members) {
+            continue;
+        }
+        let short = loop {
+            let candidate = fresh_name(&mut next, &taken, &key_counts);
+            if !export_taken.contains(candidate.as_str()) {
+                break candidate;
+            }
+        };
+        export_map.insert(name.clone(), short);
+    }
+    if map.is_empty() && export_map.is_empty() {
         return Ok(Minified {
             wasm: wasm.to_vec(),
             js: js.to_string(),
             renamed: 0,
         });
     }
-    let wasm = rename_imports(wasm, &map)?;
-    let js = rename_keys(js, &map);
+    let wasm = rename(wasm, &map, &export_map)?;
+    let js = rename_in_glue(js, &map, &export_map);
     Ok(Minified {
         wasm,
         js,
-        renamed: map.len(),
+        renamed: map.len() + export_map.len(),
     })
+}
+
+/// The next short name that is neither an import's name nor a word of the glue.
+fn fresh_name(
+    next: &mut usize,
+    taken: &std::collections::HashSet<&str>,
+    words: &HashMap<&str, Uses>,
+) -> String {
+    loop {
+        let candidate = short_name(*next);
+        *next += 1;
+        if !taken.contains(candidate.as_str()) && !words.contains_key(candidate.as_str()) {
+            return candidate;
+        }
+    }
 }
 
 /// `a` … `z`, `A` … `Z`, `ba` …: never starting with a digit, so always a plain JS key.
@@ -158,10 +188,21 @@ fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
 }
 
-/// For every identifier-like word of `js`: (times it occurs, times it occurs as `word:`).
-fn key_occurrences(js: &str) -> HashMap<&str, (usize, usize)> {
+/// How an identifier-like word is used in the glue.
+#[derive(Default, Clone, Copy)]
+struct Uses {
+    /// Every occurrence.
+    total: usize,
+    /// As an object key, `word:`.
+    keys: usize,
+    /// As an export, `wasm.word`.
+    members: usize,
+}
+
+/// For every identifier-like word of `js`, how it is used.
+fn key_occurrences(js: &str) -> HashMap<&str, Uses> {
     let bytes = js.as_bytes();
-    let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
+    let mut counts: HashMap<&str, Uses> = HashMap::new();
     let mut i = 0;
     while i < bytes.len() {
         if !is_word_byte(bytes[i]) {
@@ -173,20 +214,32 @@ fn key_occurrences(js: &str) -> HashMap<&str, (usize, usize)> {
             i += 1;
         }
         let entry = counts.entry(&js[start..i]).or_default();
-        entry.0 += 1;
+        entry.total += 1;
         if bytes.get(i) == Some(&b':') {
-            entry.1 += 1;
+            entry.keys += 1;
+        }
+        if js[..start].ends_with("wasm.") && !js[..start - 5].ends_with(|c: char| is_word_char(c)) {
+            entry.members += 1;
         }
     }
     counts
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_ascii() && is_word_byte(c as u8)
 }
 
 fn is_glue(module: &str) -> bool {
     module.ends_with("_bg.js")
 }
 
-/// Replaces each `old:` key by `new:` (each occurs exactly once, checked by the caller).
-fn rename_keys(js: &str, map: &HashMap<String, String>) -> String {
+/// Replaces each import's `old:` key by `new:` (each occurs exactly once, checked by the caller)
+/// and each export's `wasm.old` by `wasm.new`.
+fn rename_in_glue(
+    js: &str,
+    imports: &HashMap<String, String>,
+    exports: &HashMap<String, String>,
+) -> String {
     let bytes = js.as_bytes();
     let mut out = String::with_capacity(js.len());
     let mut i = 0;
@@ -200,9 +253,15 @@ fn rename_keys(js: &str, map: &HashMap<String, String>) -> String {
         while i < bytes.len() && is_word_byte(bytes[i]) {
             i += 1;
         }
-        if bytes.get(i) == Some(&b':')
-            && let Some(short) = map.get(&js[start..i])
-        {
+        let word = &js[start..i];
+        let short = if bytes.get(i) == Some(&b':') {
+            imports.get(word)
+        } else if js[..start].ends_with("wasm.") {
+            exports.get(word)
+        } else {
+            None
+        };
+        if let Some(short) = short {
             out.push_str(&js[copied..start]);
             out.push_str(short);
             copied = i;
@@ -312,6 +371,7 @@ fn push_name(out: &mut Vec<u8>, name: &str) {
 }
 
 const IMPORT_SECTION: u8 = 2;
+const EXPORT_SECTION: u8 = 7;
 
 /// Walks the sections of `wasm`, handing the import section's payload to `f`.
 fn sections(wasm: &[u8], mut f: impl FnMut(u8, &[u8]) -> Result<()>) -> Result<()> {
@@ -350,8 +410,34 @@ fn import_names(wasm: &[u8]) -> Result<Vec<(String, String)>> {
     Ok(names)
 }
 
-/// `wasm` with the glue's imports renamed by `map`; every other byte is kept.
-fn rename_imports(wasm: &[u8], map: &HashMap<String, String>) -> Result<Vec<u8>> {
+/// Every export's name, in order.
+fn export_names(wasm: &[u8]) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    sections(wasm, |id, payload| {
+        if id != EXPORT_SECTION {
+            return Ok(());
+        }
+        let mut r = Reader {
+            bytes: payload,
+            at: 0,
+        };
+        for _ in 0..r.leb()? {
+            names.push(r.name()?);
+            r.byte()?;
+            r.leb()?;
+        }
+        Ok(())
+    })?;
+    Ok(names)
+}
+
+/// `wasm` with the glue's imports renamed by `imports` and exports by `exports`; every other byte
+/// is kept.
+fn rename(
+    wasm: &[u8],
+    map: &HashMap<String, String>,
+    exports: &HashMap<String, String>,
+) -> Result<Vec<u8>> {
     let mut out = wasm[..8].to_vec();
     sections(wasm, |id, payload| {
         let payload = if id == IMPORT_SECTION {
@@ -373,6 +459,23 @@ fn rename_imports(wasm: &[u8], map: &HashMap<String, String>) -> Result<Vec<u8>>
                 };
                 push_name(&mut section, &import_module);
                 push_name(&mut section, name);
+                section.extend_from_slice(&payload[kind_start..r.at]);
+            }
+            section
+        } else if id == EXPORT_SECTION {
+            let mut r = Reader {
+                bytes: payload,
+                at: 0,
+            };
+            let count = r.leb()?;
+            let mut section = Vec::with_capacity(payload.len());
+            push_leb(&mut section, count);
+            for _ in 0..count {
+                let name = r.name()?;
+                let kind_start = r.at;
+                r.byte()?;
+                r.leb()?;
+                push_name(&mut section, exports.get(&name).unwrap_or(&name));
                 section.extend_from_slice(&payload[kind_start..r.at]);
             }
             section
@@ -445,6 +548,40 @@ mod tests {
         }
         // Everything after the import section is untouched.
         assert!(out.wasm.ends_with(&[0, 5, 4, b'n', b'o', b't', b'e']));
+    }
+
+    /// `module(names)` with an export section: `exports` all name the first import.
+    fn with_exports(names: &[&str], exports: &[&str]) -> Vec<u8> {
+        let mut wasm = module(names);
+        let mut section = Vec::new();
+        push_leb(&mut section, exports.len() as u64);
+        for name in exports {
+            push_name(&mut section, name);
+            section.extend_from_slice(&[0x00, 0]);
+        }
+        wasm.push(EXPORT_SECTION);
+        push_leb(&mut wasm, section.len() as u64);
+        wasm.extend_from_slice(&section);
+        wasm
+    }
+
+    #[test]
+    fn renames_exports_the_glue_only_calls() {
+        let names = ["__wbg_now_89abcdef01234567"];
+        let invoke = "wasm_bindgen__convert__closures_____invoke__h0123456789abcdef";
+        let mut js = glue(&names);
+        js.push_str(&format!(
+            "function run() {{ return wasm.{invoke}(1) + wasm.start(); }}\n"
+        ));
+        js.push_str("const start = 1; // a word of the glue: `start` is kept as an export\n");
+        let out = minify(&with_exports(&names, &[invoke, "start"]), &js).expect("minifies");
+        assert_eq!(out.renamed, 2);
+        let exports = export_names(&out.wasm).expect("exports");
+        assert_eq!(exports.len(), 2);
+        assert!(exports[0].len() <= 2, "{exports:?}");
+        assert_eq!(exports[1], "start");
+        let call = format!("return wasm.{}(1) + wasm.start();", exports[0]);
+        assert!(out.js.contains(&call), "{}", out.js);
     }
 
     #[test]
