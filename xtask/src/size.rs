@@ -8,9 +8,9 @@ use crate::{Error, Result};
 /// The budget for the whole bundle, brotli-compressed, in bytes.
 ///
 /// The goal is 250 KB. The complete studio (form, frame ingest, jobs, results) measures about
-/// 360 KB, so the enforced ceiling sits just above what ships today: any growth fails the build
+/// 258 KB, so the enforced ceiling sits just above what ships today: any growth fails the build
 /// while the bundle is brought down to the goal.
-pub const BUDGET_BROTLI: u64 = 380_000;
+pub const BUDGET_BROTLI: u64 = 260_000;
 /// What the bundle should come down to, printed beside the figures.
 pub const GOAL_BROTLI: u64 = 250_000;
 
