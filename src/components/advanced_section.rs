@@ -23,14 +23,21 @@ const SAFETY_CHOICES: [Choice; 3] = [
 #[component]
 pub fn AdvancedSection() -> impl IntoView {
     let draft = Draft::expect();
+    // What the badge says, empty when all is well: a `String` memo like the developer panel's,
+    // so no memo code is compiled for a count of its own.
     let problems = Memo::new(move |_| {
-        draft
+        let count = draft
             .blockers()
             .iter()
             .filter(|b| b.control.is_advanced())
-            .count()
+            .count();
+        match count {
+            0 => String::new(),
+            1 => "1 problem".to_owned(),
+            n => format!("{n} problems"),
+        }
     });
-    let has_problems = move || problems.get() != 0;
+    let has_problems = move || problems.with(|p| !p.is_empty());
     let summary = move || {
         let safety = match draft.safety.get() {
             SafetyMode::None => "no safety check",
@@ -50,7 +57,7 @@ pub fn AdvancedSection() -> impl IntoView {
                 <span class="ks-disclosure__title">"Advanced"</span>
                 <span class="ks-disclosure__note">{move || summary()}</span>
                 <span class="ks-badge ks-badge--danger" hidden=move || !has_problems()>
-                        {move || match problems.get() { 1 => "1 problem".to_string(), n => format!("{n} problems") }}
+                        {move || problems.get()}
                     </span>
             </summary>
             <div class="ks-disclosure__body">
