@@ -154,11 +154,7 @@ impl Engine {
         match opened {
             Ok(store) => match store.jobs().await {
                 Ok((jobs, damaged)) => {
-                    self.signals.book.update(|book| {
-                        for job in jobs {
-                            book.upsert(job);
-                        }
-                    });
+                    self.merge(jobs);
                     if damaged > 0 {
                         self.signals.storage_problem.set(Some(format!(
                             "{damaged} saved job(s) could not be read and are not shown."
@@ -172,6 +168,21 @@ impl Engine {
             ))),
         }
         self.signals.loaded.set(true);
+    }
+
+    /// Merges jobs read from the journal into the book (one place for the load and a new
+    /// leader's reread: one copy of the code).
+    fn merge(&self, jobs: Vec<Job>) {
+        self.signals.book.update(|book| {
+            for job in jobs {
+                book.upsert(job);
+            }
+        });
+    }
+
+    /// Job `id` as the book holds it now.
+    pub(super) fn job(&self, id: &str) -> Option<Job> {
+        self.signals.book.with_untracked(|b| b.get(id).cloned())
     }
 
     /// Keeps the picture `blob` at hand (once).
@@ -202,10 +213,7 @@ impl Engine {
     pub(super) fn hear(&self, note: Note) {
         match note {
             Note::Upsert { job } => {
-                let before = self
-                    .signals
-                    .book
-                    .with_untracked(|b| b.get(&job.id).cloned());
+                let before = self.job(&job.id);
                 let after = self.signals.book.try_update(|b| b.upsert(*job)).flatten();
                 if let (Some(before), Some(after)) = (before, after)
                     && let Some(text) = progress::announcement(&before, &after)
@@ -233,11 +241,7 @@ impl Engine {
                 if let Some(store) = this.store().await
                     && let Ok((jobs, _)) = store.jobs().await
                 {
-                    this.signals.book.update(|book| {
-                        for job in jobs {
-                            book.upsert(job);
-                        }
-                    });
+                    this.merge(jobs);
                 }
                 this.backoff.set(Backoff::default());
                 this.poke();
