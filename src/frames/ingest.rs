@@ -10,7 +10,7 @@
 use std::rc::Rc;
 use std::sync::Arc;
 
-use js_sys::{Array, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Reflect, Uint8Array};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use runware::image::{self, ImageError, OtherFormat};
@@ -590,11 +590,8 @@ fn gif_is_animated(bytes: &[u8]) -> bool {
 }
 
 /// Waits `ms` milliseconds (0: until the browser has handled what is pending, such as keys).
+///
+/// The timer future the transports use anyway: no promise and closure of its own in the wasm.
 pub async fn sleep(ms: i32) {
-    let promise = Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
+    gloo_timers::future::TimeoutFuture::new(ms.max(0) as u32).await;
 }

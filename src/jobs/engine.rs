@@ -63,6 +63,18 @@ pub(super) enum StoreSlot {
     Open(Option<Store>),
 }
 
+/// What the engine does in the background, besides polling.
+pub(super) enum Errand {
+    /// Start: read the journal, join the other tabs, poll.
+    Start,
+    /// Read the journal again (this tab just became the polling tab).
+    Reread,
+    /// Apply a reply the server pushed (boxed: replies are large).
+    Absorb(Box<Reply>),
+    /// Send the job waiting to be sent.
+    Send(String),
+}
+
 /// The jobs machinery of this tab.
 pub struct Engine {
     pub(super) signals: Signals,
@@ -102,24 +114,26 @@ impl Engine {
             retry_after: Cell::new(None),
             last_tick: Cell::new(None),
         });
-        let this = engine.clone();
-        spawn_local(async move {
-            this.load().await;
-            let weak = Rc::downgrade(&this);
-            *this.channel.borrow_mut() = Some(Channel::open(move |note| {
-                if let Some(engine) = weak.upgrade() {
-                    engine.hear(note);
-                }
-            }));
-            let weak = Rc::downgrade(&this);
-            tabs::elect(move |leading| {
-                if let Some(engine) = weak.upgrade() {
-                    engine.lead(leading);
-                }
-            });
-            this.run().await;
-        });
+        engine.errand(Errand::Start);
         engine
+    }
+
+    /// Reads the journal, joins the other tabs, and polls from then on.
+    async fn begin(self: Rc<Self>) {
+        self.load().await;
+        let weak = Rc::downgrade(&self);
+        *self.channel.borrow_mut() = Some(Channel::open(move |note| {
+            if let Some(engine) = weak.upgrade() {
+                engine.hear(note);
+            }
+        }));
+        let weak = Rc::downgrade(&self);
+        tabs::elect(move |leading| {
+            if let Some(engine) = weak.upgrade() {
+                engine.lead(leading);
+            }
+        });
+        self.run().await;
     }
 
     /// The journal, once open (`None` when the browser refuses one).
@@ -236,17 +250,35 @@ impl Engine {
         self.leader.set(leading);
         if leading {
             // Another tab may have polled until now: start from what the journal says.
-            let this = self.clone();
-            spawn_local(async move {
-                if let Some(store) = this.store().await
-                    && let Ok((jobs, _)) = store.jobs().await
-                {
-                    this.merge(jobs);
-                }
-                this.backoff.set(Backoff::default());
-                this.poke();
-            });
+            self.errand(Errand::Reread);
         }
+    }
+
+    /// Runs `errand` in the background (one task type for every errand: one copy of the task
+    /// glue in the wasm).
+    pub(super) fn errand(self: &Rc<Self>, errand: Errand) {
+        let this = self.clone();
+        spawn_local(async move {
+            match errand {
+                Errand::Start => this.begin().await,
+                Errand::Reread => {
+                    if let Some(store) = this.store().await
+                        && let Ok((jobs, _)) = store.jobs().await
+                    {
+                        this.merge(jobs);
+                    }
+                    this.backoff.set(Backoff::default());
+                    this.poke();
+                }
+                Errand::Absorb(reply) => {
+                    if this.absorb(&reply, &[]).await {
+                        this.backoff.set(Backoff::default());
+                        this.poke();
+                    }
+                }
+                Errand::Send(id) => this.send(id, None).await,
+            }
+        });
     }
 
     /// Writes `jobs` (and `blobs`) to the journal and tells the other tabs.
@@ -327,12 +359,7 @@ impl Engine {
             target,
             Rc::new(move |reply: Reply| {
                 if let Some(engine) = weak.upgrade() {
-                    spawn_local(async move {
-                        if engine.absorb(&reply, &[]).await {
-                            engine.backoff.set(Backoff::default());
-                            engine.poke();
-                        }
-                    });
+                    engine.errand(Errand::Absorb(Box::new(reply)));
                 }
             }),
         );

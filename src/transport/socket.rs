@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use futures::channel::oneshot;
-use futures::future::{Either, select};
+use futures::future::select;
 use gloo_timers::future::TimeoutFuture;
 use runware::reply::{Item, Reply};
 use runware::{Authentication, Ping, Task};
@@ -105,6 +105,14 @@ impl State {
         let i = self.arrived.iter().position(|(q, _)| *q == id)?;
         Some(self.arrived.swap_remove(i).1)
     }
+}
+
+/// What the socket does in the background.
+enum Chore {
+    /// Connect again after this many ms.
+    Reconnect(u32),
+    /// Ping connection `generation` while it is in use.
+    KeepAlive(u64),
 }
 
 /// The turn to connect, held while connecting; the next in line goes when it is dropped.
@@ -222,27 +230,29 @@ impl Socket {
             }
             (id, rx)
         };
-        let arrived = select(answer, TimeoutFuture::new(timeout_ms)).await;
+        // The timer first, as in the poller's sleep: one instantiation of the pair. Whichever
+        // ends first, an answer that has arrived is the answer.
+        select(TimeoutFuture::new(timeout_ms), answer).await;
         let mut state = self.state.borrow_mut();
-        match arrived {
-            Either::Left(_) => state.take_arrived(id).unwrap_or_else(|| {
-                Err(TransportError::Unreachable(
-                    "the connection was lost".into(),
-                ))
-            }),
-            Either::Right(_) => {
-                state.take_answer(id);
-                let partial = state
-                    .waiting
-                    .iter()
-                    .position(|w| w.id == id)
-                    .map(|i| state.waiting.remove(i));
-                match partial {
-                    // Some of a batch answered: that much is news, the rest is asked again later.
-                    Some(w) if !w.got.data.is_empty() || !w.got.errors.is_empty() => Ok(w.got),
-                    _ => Err(TransportError::Timeout(timeout_ms / 1000)),
-                }
-            }
+        if let Some(answer) = state.take_arrived(id) {
+            return answer;
+        }
+        if state.take_answer(id).is_none() {
+            // The channel closed without an answer.
+            return Err(TransportError::Unreachable(
+                "the connection was lost".into(),
+            ));
+        }
+        // Timed out.
+        let partial = state
+            .waiting
+            .iter()
+            .position(|w| w.id == id)
+            .map(|i| state.waiting.remove(i));
+        match partial {
+            // Some of a batch answered: that much is news, the rest is asked again later.
+            Some(w) if !w.got.data.is_empty() || !w.got.errors.is_empty() => Ok(w.got),
+            _ => Err(TransportError::Timeout(timeout_ms / 1000)),
         }
     }
 
@@ -298,7 +308,7 @@ impl Socket {
                             link.authenticated = true;
                         }
                         drop(state);
-                        self.keep_alive(generation);
+                        self.spawn(Chore::KeepAlive(generation));
                         Ok(())
                     }
                     // Refused (a wrong key): the reply's errors are the answer to the caller.
@@ -467,11 +477,7 @@ impl Socket {
         self.deliver(routed);
         if let Some(delay) = again {
             // Reconnect on our own, so that results pushed meanwhile are replayed promptly.
-            let this = self.clone();
-            spawn_local(async move {
-                TimeoutFuture::new(delay as u32).await;
-                let _ = this.connect(AUTH_WITHIN_MS).await;
-            });
+            self.spawn(Chore::Reconnect(delay as u32));
         }
     }
 
@@ -480,32 +486,44 @@ impl Socket {
         self.lost(generation, "the connection was closed");
     }
 
-    /// Pings connection `generation` every 45 s while it is in use; a missing pong ends it.
-    fn keep_alive(&self, generation: u64) {
+    /// Runs `chore` in the background (one task type for every chore: one copy of the task
+    /// glue in the wasm).
+    fn spawn(&self, chore: Chore) {
         let this = self.clone();
         spawn_local(async move {
-            loop {
-                TimeoutFuture::new(PING_EVERY_MS).await;
-                let (current, idle) = {
-                    let state = this.state.borrow();
-                    let current = state.link.as_ref().map(|l| l.generation) == Some(generation);
-                    (current, now() - state.last_used > KEEP_FOR_MS)
-                };
-                if !current {
-                    return;
+            match chore {
+                Chore::Reconnect(delay_ms) => {
+                    TimeoutFuture::new(delay_ms).await;
+                    let _ = this.connect(AUTH_WITHIN_MS).await;
                 }
-                if idle {
-                    this.drop_link(generation);
-                    return;
-                }
-                let Ok(text) = runware::encode(&[Task::from(Ping::default())]) else {
-                    return;
-                };
-                if this.ask(Expect::Pong, text, PONG_WITHIN_MS).await.is_err() {
-                    this.drop_link(generation);
-                    return;
-                }
+                Chore::KeepAlive(generation) => this.keep_alive(generation).await,
             }
         });
+    }
+
+    /// Pings connection `generation` every 45 s while it is in use; a missing pong ends it.
+    async fn keep_alive(&self, generation: u64) {
+        loop {
+            TimeoutFuture::new(PING_EVERY_MS).await;
+            let (current, idle) = {
+                let state = self.state.borrow();
+                let current = state.link.as_ref().map(|l| l.generation) == Some(generation);
+                (current, now() - state.last_used > KEEP_FOR_MS)
+            };
+            if !current {
+                return;
+            }
+            if idle {
+                self.drop_link(generation);
+                return;
+            }
+            let Ok(text) = runware::encode(&[Task::from(Ping::default())]) else {
+                return;
+            };
+            if self.ask(Expect::Pong, text, PONG_WITHIN_MS).await.is_err() {
+                self.drop_link(generation);
+                return;
+            }
+        }
     }
 }
