@@ -149,14 +149,9 @@ impl Draft {
             host: StoredValue::new(HostOptions::default()),
             site: StoredValue::new(DraftSettings::default()),
             // Replaced below: the memo needs the finished handle it reads from.
-            checked: Memo::new(|_| Checked {
-                raw: Value::Null,
-                result: Err(Vec::new()),
-                layout: FrameLayout::default(),
-            }),
+            checked: checked_memo(None),
         };
-        let this = draft;
-        draft.checked = Memo::new(move |_| this.check());
+        draft.checked = checked_memo(Some(draft));
         draft
     }
 
@@ -507,6 +502,19 @@ impl Draft {
             Err(message) => ingest::fail(self.frames, slot, job.id, message),
         }
     }
+}
+
+/// The memo of `draft`'s task and its validation; `None` makes the placeholder the handle is
+/// built with (never read). One closure for both: one memo instantiation in the wasm.
+fn checked_memo(draft: Option<Draft>) -> Memo<Checked> {
+    Memo::new(move |_| match draft {
+        Some(draft) => draft.check(),
+        None => Checked {
+            raw: Value::Null,
+            result: Err(Vec::new()),
+            layout: FrameLayout::default(),
+        },
+    })
 }
 
 /// One encoding the form asks for.

@@ -10,7 +10,7 @@
 use std::rc::Rc;
 use std::sync::Arc;
 
-use js_sys::{Array, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Reflect, Uint8Array};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use runware::image::{self, ImageError, OtherFormat};
@@ -464,13 +464,15 @@ async fn decode(
 
 /// WebCodecs' `ImageDecoder`, bound by hand (web-sys only has it behind its unstable flag).
 mod webcodecs {
-    use js_sys::{Function, Object, Promise, Reflect};
+    use js_sys::{Object, Promise, Reflect};
     use wasm_bindgen::prelude::*;
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{Blob, ImageBitmap};
 
     use crate::frames::geometry::Size;
 
+    // Bound as typed imports rather than looked up with `Reflect` and called as `Function`s:
+    // each call is then one import, with no property lookups and casts around it in the wasm.
     #[wasm_bindgen]
     extern "C" {
         /// `ImageDecoder`.
@@ -483,6 +485,17 @@ mod webcodecs {
         fn close(this: &ImageDecoder);
         #[wasm_bindgen(static_method_of = ImageDecoder, js_name = isTypeSupported)]
         fn is_type_supported(kind: &str) -> Promise;
+        /// `ImageDecodeResult`.
+        type Decoded;
+        #[wasm_bindgen(method, getter)]
+        fn image(this: &Decoded) -> VideoFrame;
+        /// `VideoFrame`.
+        type VideoFrame;
+        #[wasm_bindgen(method, catch, js_name = close)]
+        fn close_frame(this: &VideoFrame) -> Result<(), JsValue>;
+        /// `createImageBitmap` of a `VideoFrame`.
+        #[wasm_bindgen(catch, js_name = createImageBitmap)]
+        fn bitmap_of(frame: &VideoFrame) -> Result<Promise, JsValue>;
     }
 
     /// The first frame of `blob` decoded near `target` as a bitmap; `None` when the browser has
@@ -498,10 +511,9 @@ mod webcodecs {
         if !supported.is_truthy() {
             return None;
         }
-        let stream: Function = Reflect::get(blob, &"stream".into()).ok()?.dyn_into().ok()?;
         let init = Object::new();
         let set = |k: &str, v: JsValue| Reflect::set(&init, &k.into(), &v).ok();
-        set("data", stream.call0(blob).ok()?)?;
+        set("data", blob.stream().into())?;
         set("type", mime.into())?;
         if let Some(size) = target {
             set("desiredWidth", size.width.into())?;
@@ -510,22 +522,13 @@ mod webcodecs {
         let decoder = ImageDecoder::new(&init).ok()?;
         let decoded = JsFuture::from(decoder.decode()).await;
         decoder.close();
-        let frame = Reflect::get(&decoded.ok()?, &"image".into()).ok()?;
+        let frame = decoded.ok()?.unchecked_into::<Decoded>().image();
         // A VideoFrame: copied into a bitmap (cheap), then released.
-        let window = web_sys::window()?;
-        let create: Function = Reflect::get(&window, &"createImageBitmap".into())
-            .ok()?
-            .dyn_into()
-            .ok()?;
-        let bitmap = match create.call1(&window, &frame) {
-            Ok(promise) => JsFuture::from(Promise::from(promise)).await.ok(),
+        let bitmap = match bitmap_of(&frame) {
+            Ok(promise) => JsFuture::from(promise).await.ok(),
             Err(_) => None,
         };
-        if let Ok(close) =
-            Reflect::get(&frame, &"close".into()).and_then(|c| c.dyn_into::<Function>())
-        {
-            let _ = close.call0(&frame);
-        }
+        let _ = frame.close_frame();
         bitmap?.dyn_into().ok()
     }
 }
@@ -590,11 +593,8 @@ fn gif_is_animated(bytes: &[u8]) -> bool {
 }
 
 /// Waits `ms` milliseconds (0: until the browser has handled what is pending, such as keys).
+///
+/// The timer future the transports use anyway: no promise and closure of its own in the wasm.
 pub async fn sleep(ms: i32) {
-    let promise = Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
+    gloo_timers::future::TimeoutFuture::new(ms.max(0) as u32).await;
 }

@@ -63,6 +63,18 @@ pub(super) enum StoreSlot {
     Open(Option<Store>),
 }
 
+/// What the engine does in the background, besides polling.
+pub(super) enum Errand {
+    /// Start: read the journal, join the other tabs, poll.
+    Start,
+    /// Read the journal again (this tab just became the polling tab).
+    Reread,
+    /// Apply a reply the server pushed (boxed: replies are large).
+    Absorb(Box<Reply>),
+    /// Send the job waiting to be sent.
+    Send(String),
+}
+
 /// The jobs machinery of this tab.
 pub struct Engine {
     pub(super) signals: Signals,
@@ -102,24 +114,26 @@ impl Engine {
             retry_after: Cell::new(None),
             last_tick: Cell::new(None),
         });
-        let this = engine.clone();
-        spawn_local(async move {
-            this.load().await;
-            let weak = Rc::downgrade(&this);
-            *this.channel.borrow_mut() = Some(Channel::open(move |note| {
-                if let Some(engine) = weak.upgrade() {
-                    engine.hear(note);
-                }
-            }));
-            let weak = Rc::downgrade(&this);
-            tabs::elect(move |leading| {
-                if let Some(engine) = weak.upgrade() {
-                    engine.lead(leading);
-                }
-            });
-            this.run().await;
-        });
+        engine.errand(Errand::Start);
         engine
+    }
+
+    /// Reads the journal, joins the other tabs, and polls from then on.
+    async fn begin(self: Rc<Self>) {
+        self.load().await;
+        let weak = Rc::downgrade(&self);
+        *self.channel.borrow_mut() = Some(Channel::open(move |note| {
+            if let Some(engine) = weak.upgrade() {
+                engine.hear(note);
+            }
+        }));
+        let weak = Rc::downgrade(&self);
+        tabs::elect(move |leading| {
+            if let Some(engine) = weak.upgrade() {
+                engine.lead(leading);
+            }
+        });
+        self.run().await;
     }
 
     /// The journal, once open (`None` when the browser refuses one).
@@ -154,11 +168,7 @@ impl Engine {
         match opened {
             Ok(store) => match store.jobs().await {
                 Ok((jobs, damaged)) => {
-                    self.signals.book.update(|book| {
-                        for job in jobs {
-                            book.upsert(job);
-                        }
-                    });
+                    self.merge(jobs);
                     if damaged > 0 {
                         self.signals.storage_problem.set(Some(format!(
                             "{damaged} saved job(s) could not be read and are not shown."
@@ -172,6 +182,21 @@ impl Engine {
             ))),
         }
         self.signals.loaded.set(true);
+    }
+
+    /// Merges jobs read from the journal into the book (one place for the load and a new
+    /// leader's reread: one copy of the code).
+    fn merge(&self, jobs: Vec<Job>) {
+        self.signals.book.update(|book| {
+            for job in jobs {
+                book.upsert(job);
+            }
+        });
+    }
+
+    /// Job `id` as the book holds it now.
+    pub(super) fn job(&self, id: &str) -> Option<Job> {
+        self.signals.book.with_untracked(|b| b.get(id).cloned())
     }
 
     /// Keeps the picture `blob` at hand (once).
@@ -202,10 +227,7 @@ impl Engine {
     pub(super) fn hear(&self, note: Note) {
         match note {
             Note::Upsert { job } => {
-                let before = self
-                    .signals
-                    .book
-                    .with_untracked(|b| b.get(&job.id).cloned());
+                let before = self.job(&job.id);
                 let after = self.signals.book.try_update(|b| b.upsert(*job)).flatten();
                 if let (Some(before), Some(after)) = (before, after)
                     && let Some(text) = progress::announcement(&before, &after)
@@ -228,21 +250,35 @@ impl Engine {
         self.leader.set(leading);
         if leading {
             // Another tab may have polled until now: start from what the journal says.
-            let this = self.clone();
-            spawn_local(async move {
-                if let Some(store) = this.store().await
-                    && let Ok((jobs, _)) = store.jobs().await
-                {
-                    this.signals.book.update(|book| {
-                        for job in jobs {
-                            book.upsert(job);
-                        }
-                    });
-                }
-                this.backoff.set(Backoff::default());
-                this.poke();
-            });
+            self.errand(Errand::Reread);
         }
+    }
+
+    /// Runs `errand` in the background (one task type for every errand: one copy of the task
+    /// glue in the wasm).
+    pub(super) fn errand(self: &Rc<Self>, errand: Errand) {
+        let this = self.clone();
+        spawn_local(async move {
+            match errand {
+                Errand::Start => this.begin().await,
+                Errand::Reread => {
+                    if let Some(store) = this.store().await
+                        && let Ok((jobs, _)) = store.jobs().await
+                    {
+                        this.merge(jobs);
+                    }
+                    this.backoff.set(Backoff::default());
+                    this.poke();
+                }
+                Errand::Absorb(reply) => {
+                    if this.absorb(&reply, &[]).await {
+                        this.backoff.set(Backoff::default());
+                        this.poke();
+                    }
+                }
+                Errand::Send(id) => this.send(id, None).await,
+            }
+        });
     }
 
     /// Writes `jobs` (and `blobs`) to the journal and tells the other tabs.
@@ -323,12 +359,7 @@ impl Engine {
             target,
             Rc::new(move |reply: Reply| {
                 if let Some(engine) = weak.upgrade() {
-                    spawn_local(async move {
-                        if engine.absorb(&reply, &[]).await {
-                            engine.backoff.set(Backoff::default());
-                            engine.poke();
-                        }
-                    });
+                    engine.errand(Errand::Absorb(Box::new(reply)));
                 }
             }),
         );

@@ -67,6 +67,8 @@ enum Ask {
     Delete,
     /// Load the job into this form, if there is one (boxed: the form's handle is large).
     UseSettings(Box<Option<crate::draft::Draft>>),
+    /// Read the stored picture whose key is the id into this signal.
+    Picture(RwSignal<Option<String>>),
 }
 
 /// The jobs context: a small `Copy` handle provided once by the root component.
@@ -218,6 +220,10 @@ impl Jobs {
                     (Ok(_), None) => "There is no form to load the settings into.".to_owned(),
                     (Err(reason), _) => format!("Could not load the settings: {reason}"),
                 }),
+                Ask::Picture(picture) => {
+                    picture.try_set(engine.thumb(Some(&id)).await);
+                    None
+                }
             };
             if let Some(text) = said {
                 jobs.announce(text);
@@ -265,11 +271,9 @@ impl Jobs {
     /// A stored frame picture as a signal, filled once it is read from the journal.
     pub fn picture(self, key: Option<String>) -> Signal<Option<String>> {
         let picture = RwSignal::new(None);
-        if key.is_some() {
-            spawn_local(async move {
-                let value = self.thumb(key).await;
-                picture.try_set(value);
-            });
+        if let Some(key) = key {
+            // Through the shared request task: no background task type of its own.
+            self.run(Ask::Picture(picture), key);
         }
         picture.into()
     }

@@ -8,9 +8,8 @@ use futures::future::select;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use runware::{GetResponse, Task, TaskId};
-use wasm_bindgen_futures::spawn_local;
 
-use super::engine::{Engine, POLL_TIMEOUT_MS, now};
+use super::engine::{Engine, Errand, POLL_TIMEOUT_MS, now};
 use super::model::Phase;
 use super::schedule;
 use super::tabs;
@@ -67,8 +66,7 @@ impl Engine {
         let resends = self.with_orphans(resends, now).await;
         for id in resends {
             if !self.sending.borrow().contains(&id) {
-                let this = self.clone();
-                spawn_local(async move { this.send(id, None).await });
+                self.errand(Errand::Send(id));
             }
         }
         let gap = self.backoff.get().delay(&policy, self.retry_after.get());

@@ -12,15 +12,21 @@ use super::frames::{self, Blob};
 use super::model::{Job, Phase};
 use super::tabs::Note;
 
+/// Why a job asked about cannot be found.
+const GONE: &str = "This job is no longer in the history.";
+
+/// The keys of every picture `job` refers to: its frames and its card's images.
+fn pictures_of(job: &Job) -> Vec<String> {
+    let mut keys = frames::references(&job.request);
+    keys.extend(job.thumbs.first.iter().chain(&job.thumbs.last).cloned());
+    keys
+}
+
 impl Engine {
     /// Asks the server about job `id` once, now (a "still waiting" job, or any).
     pub async fn check_now(self: &Rc<Self>, id: &str) -> Result<bool, String> {
-        let Some(backend) = self
-            .signals
-            .book
-            .with_untracked(|b| b.get(id).map(|j| j.backend.clone()))
-        else {
-            return Err("This job is no longer in the history.".into());
+        let Some(backend) = self.job(id).map(|j| j.backend) else {
+            return Err(GONE.into());
         };
         let ids = [id.to_owned()];
         let changed = self.poll(&backend, &ids).await.map_err(|_| {
@@ -68,11 +74,7 @@ impl Engine {
 
     /// Sends job `id` again as a new job: same settings and frames, a fresh `taskUUID`.
     pub async fn retry(self: &Rc<Self>, id: &str) -> Result<(), String> {
-        let job = self
-            .signals
-            .book
-            .with_untracked(|b| b.get(id).cloned())
-            .ok_or("This job is no longer in the history.")?;
+        let job = self.job(id).ok_or(GONE)?;
         let mut request = self.full_request(&job).await?;
         request.task_uuid = fresh_id();
         let first_frame_thumb = self.thumb(job.thumbs.first.as_deref()).await;
@@ -90,11 +92,7 @@ impl Engine {
 
     /// The request of job `id`, frames included, for the form.
     pub async fn request_of(&self, id: &str) -> Result<VideoInference, String> {
-        let job = self
-            .signals
-            .book
-            .with_untracked(|b| b.get(id).cloned())
-            .ok_or("This job is no longer in the history.")?;
+        let job = self.job(id).ok_or(GONE)?;
         self.full_request(&job).await
     }
 
@@ -117,23 +115,11 @@ impl Engine {
         let Some(job) = self.signals.book.try_update(|b| b.remove(id)).flatten() else {
             return;
         };
-        let mut keys = frames::references(&job.request);
-        keys.extend(
-            job.thumbs
-                .first
-                .iter()
-                .chain(job.thumbs.last.iter())
-                .cloned(),
-        );
-        let used: Vec<String> = self.signals.book.with_untracked(|b| {
-            b.iter()
-                .flat_map(|j| {
-                    let mut k = frames::references(&j.request);
-                    k.extend(j.thumbs.first.iter().chain(j.thumbs.last.iter()).cloned());
-                    k
-                })
-                .collect()
-        });
+        let mut keys = pictures_of(&job);
+        let used: Vec<String> = self
+            .signals
+            .book
+            .with_untracked(|b| b.iter().flat_map(pictures_of).collect());
         keys.retain(|k| !used.contains(k));
         self.blobs.borrow_mut().retain(|b| !keys.contains(&b.key));
         if let Some(store) = self.store().await
@@ -154,15 +140,7 @@ impl Engine {
         });
         let mut blobs: Vec<Blob> = Vec::new();
         for job in &jobs {
-            let mut keys = frames::references(&job.request);
-            keys.extend(
-                job.thumbs
-                    .first
-                    .iter()
-                    .chain(job.thumbs.last.iter())
-                    .cloned(),
-            );
-            for key in keys {
+            for key in pictures_of(job) {
                 if !blobs.iter().any(|b| b.key == key)
                     && let Some(value) = self.thumb(Some(&key)).await
                 {

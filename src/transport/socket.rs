@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use futures::channel::oneshot;
-use futures::future::{Either, select};
+use futures::future::select;
 use gloo_timers::future::TimeoutFuture;
 use runware::reply::{Item, Reply};
 use runware::{Authentication, Ping, Task};
@@ -76,8 +76,15 @@ struct State {
     link: Option<Link>,
     session: Option<Uuid>,
     waiting: Vec<Waiting>,
-    /// Where each question's answer goes, by question id (a few at a time: a `Vec`).
-    answers: Vec<(u64, oneshot::Sender<Answer>)>,
+    /// Who to wake when question `id`'s answer has arrived, by question id (a few at a time: a
+    /// `Vec`). A `()` channel, the one kind the app uses anywhere, rather than one of answers.
+    answers: Vec<(u64, oneshot::Sender<()>)>,
+    /// Answers arrived and not yet taken by their question.
+    arrived: Vec<(u64, Answer)>,
+    /// Whether a connection is being made (one attempt at a time).
+    connecting: bool,
+    /// Who waits for the attempt under way to end.
+    turns: Vec<oneshot::Sender<()>>,
     next_id: u64,
     generation: u64,
     failures: u32,
@@ -88,9 +95,42 @@ struct State {
 
 impl State {
     /// Takes the channel of question `id`'s answer.
-    fn take_answer(&mut self, id: u64) -> Option<oneshot::Sender<Answer>> {
+    fn take_answer(&mut self, id: u64) -> Option<oneshot::Sender<()>> {
         let i = self.answers.iter().position(|(q, _)| *q == id)?;
         Some(self.answers.swap_remove(i).1)
+    }
+
+    /// Takes question `id`'s arrived answer.
+    fn take_arrived(&mut self, id: u64) -> Option<Answer> {
+        let i = self.arrived.iter().position(|(q, _)| *q == id)?;
+        Some(self.arrived.swap_remove(i).1)
+    }
+}
+
+/// What the socket does in the background.
+enum Chore {
+    /// Connect again after this many ms.
+    Reconnect(u32),
+    /// Ping connection `generation` while it is in use.
+    KeepAlive(u64),
+}
+
+/// The turn to connect, held while connecting; the next in line goes when it is dropped.
+///
+/// Two fields of [`State`] and the `()` channel do what an async mutex would, without its code.
+struct Turn(Rc<RefCell<State>>);
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        let turns = {
+            let mut state = self.0.borrow_mut();
+            state.connecting = false;
+            std::mem::take(&mut state.turns)
+        };
+        // All are woken; the first to run takes the turn, the others wait again.
+        for turn in turns {
+            let _ = turn.send(());
+        }
     }
 }
 
@@ -99,7 +139,6 @@ impl State {
 pub struct Socket {
     target: Rc<Target>,
     state: Rc<RefCell<State>>,
-    gate: Rc<futures::lock::Mutex<()>>,
 }
 
 fn now() -> f64 {
@@ -122,6 +161,9 @@ impl Socket {
                 session: None,
                 waiting: Vec::new(),
                 answers: Vec::new(),
+                arrived: Vec::new(),
+                connecting: false,
+                turns: Vec::new(),
                 next_id: 1,
                 generation: 0,
                 failures: 0,
@@ -129,7 +171,6 @@ impl Socket {
                 last_used: 0.0,
                 closed: false,
             })),
-            gate: Rc::new(futures::lock::Mutex::new(())),
         }
     }
 
@@ -189,31 +230,35 @@ impl Socket {
             }
             (id, rx)
         };
-        match select(answer, TimeoutFuture::new(timeout_ms)).await {
-            Either::Left((Ok(answer), _)) => answer,
-            Either::Left((Err(_), _)) => Err(TransportError::Unreachable(
+        // The timer first, as in the poller's sleep: one instantiation of the pair. Whichever
+        // ends first, an answer that has arrived is the answer.
+        select(TimeoutFuture::new(timeout_ms), answer).await;
+        let mut state = self.state.borrow_mut();
+        if let Some(answer) = state.take_arrived(id) {
+            return answer;
+        }
+        if state.take_answer(id).is_none() {
+            // The channel closed without an answer.
+            return Err(TransportError::Unreachable(
                 "the connection was lost".into(),
-            )),
-            Either::Right(_) => {
-                let mut state = self.state.borrow_mut();
-                state.take_answer(id);
-                let partial = state
-                    .waiting
-                    .iter()
-                    .position(|w| w.id == id)
-                    .map(|i| state.waiting.remove(i));
-                match partial {
-                    // Some of a batch answered: that much is news, the rest is asked again later.
-                    Some(w) if !w.got.data.is_empty() || !w.got.errors.is_empty() => Ok(w.got),
-                    _ => Err(TransportError::Timeout(timeout_ms / 1000)),
-                }
-            }
+            ));
+        }
+        // Timed out.
+        let partial = state
+            .waiting
+            .iter()
+            .position(|w| w.id == id)
+            .map(|i| state.waiting.remove(i));
+        match partial {
+            // Some of a batch answered: that much is news, the rest is asked again later.
+            Some(w) if !w.got.data.is_empty() || !w.got.errors.is_empty() => Ok(w.got),
+            _ => Err(TransportError::Timeout(timeout_ms / 1000)),
         }
     }
 
     /// Makes sure a socket is open and authenticated. `Err` holds what `send` should answer.
     async fn connect(&self, timeout_ms: u32) -> Result<(), Answer> {
-        let _one_at_a_time = self.gate.lock().await;
+        let _one_at_a_time = self.turn().await;
         let wait = {
             let state = self.state.borrow();
             if state.link.is_some() {
@@ -263,7 +308,7 @@ impl Socket {
                             link.authenticated = true;
                         }
                         drop(state);
-                        self.keep_alive(generation);
+                        self.spawn(Chore::KeepAlive(generation));
                         Ok(())
                     }
                     // Refused (a wrong key): the reply's errors are the answer to the caller.
@@ -278,6 +323,23 @@ impl Socket {
                 self.drop_link(generation);
                 Err(Err(self.failed(error.to_string())))
             }
+        }
+    }
+
+    /// Waits for the turn to connect.
+    async fn turn(&self) -> Turn {
+        loop {
+            let wait = {
+                let mut state = self.state.borrow_mut();
+                if !state.connecting {
+                    state.connecting = true;
+                    return Turn(self.state.clone());
+                }
+                let (tx, rx) = oneshot::channel();
+                state.turns.push(tx);
+                rx
+            };
+            let _ = wait.await;
         }
     }
 
@@ -371,20 +433,23 @@ impl Socket {
 
     /// Hands answers to their questions and unasked replies to the push handler.
     fn deliver(&self, routed: Routed) {
-        let (senders, push) = {
+        let (wakes, push) = {
             let mut state = self.state.borrow_mut();
-            let senders: Vec<_> = routed
-                .finished
-                .into_iter()
-                .filter_map(|(id, answer)| state.take_answer(id).map(|tx| (tx, answer)))
-                .collect();
+            let mut wakes = Vec::new();
+            for (id, answer) in routed.finished {
+                // A question given up on (its task dropped) leaves no answer behind.
+                if let Some(wake) = state.take_answer(id).filter(|w| !w.is_canceled()) {
+                    state.arrived.push((id, answer));
+                    wakes.push(wake);
+                }
+            }
             (
-                senders,
+                wakes,
                 routed.unclaimed.map(|reply| (state.on_push.clone(), reply)),
             )
         };
-        for (tx, answer) in senders {
-            let _ = tx.send(answer);
+        for wake in wakes {
+            let _ = wake.send(());
         }
         if let Some((on_push, reply)) = push {
             on_push(reply);
@@ -412,11 +477,7 @@ impl Socket {
         self.deliver(routed);
         if let Some(delay) = again {
             // Reconnect on our own, so that results pushed meanwhile are replayed promptly.
-            let this = self.clone();
-            spawn_local(async move {
-                TimeoutFuture::new(delay as u32).await;
-                let _ = this.connect(AUTH_WITHIN_MS).await;
-            });
+            self.spawn(Chore::Reconnect(delay as u32));
         }
     }
 
@@ -425,32 +486,44 @@ impl Socket {
         self.lost(generation, "the connection was closed");
     }
 
-    /// Pings connection `generation` every 45 s while it is in use; a missing pong ends it.
-    fn keep_alive(&self, generation: u64) {
+    /// Runs `chore` in the background (one task type for every chore: one copy of the task
+    /// glue in the wasm).
+    fn spawn(&self, chore: Chore) {
         let this = self.clone();
         spawn_local(async move {
-            loop {
-                TimeoutFuture::new(PING_EVERY_MS).await;
-                let (current, idle) = {
-                    let state = this.state.borrow();
-                    let current = state.link.as_ref().map(|l| l.generation) == Some(generation);
-                    (current, now() - state.last_used > KEEP_FOR_MS)
-                };
-                if !current {
-                    return;
+            match chore {
+                Chore::Reconnect(delay_ms) => {
+                    TimeoutFuture::new(delay_ms).await;
+                    let _ = this.connect(AUTH_WITHIN_MS).await;
                 }
-                if idle {
-                    this.drop_link(generation);
-                    return;
-                }
-                let Ok(text) = runware::encode(&[Task::from(Ping::default())]) else {
-                    return;
-                };
-                if this.ask(Expect::Pong, text, PONG_WITHIN_MS).await.is_err() {
-                    this.drop_link(generation);
-                    return;
-                }
+                Chore::KeepAlive(generation) => this.keep_alive(generation).await,
             }
         });
+    }
+
+    /// Pings connection `generation` every 45 s while it is in use; a missing pong ends it.
+    async fn keep_alive(&self, generation: u64) {
+        loop {
+            TimeoutFuture::new(PING_EVERY_MS).await;
+            let (current, idle) = {
+                let state = self.state.borrow();
+                let current = state.link.as_ref().map(|l| l.generation) == Some(generation);
+                (current, now() - state.last_used > KEEP_FOR_MS)
+            };
+            if !current {
+                return;
+            }
+            if idle {
+                self.drop_link(generation);
+                return;
+            }
+            let Ok(text) = runware::encode(&[Task::from(Ping::default())]) else {
+                return;
+            };
+            if self.ask(Expect::Pong, text, PONG_WITHIN_MS).await.is_err() {
+                self.drop_link(generation);
+                return;
+            }
+        }
     }
 }
