@@ -339,6 +339,12 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Skips an export's description: its kind and index.
+    fn skip_export_kind(&mut self) -> Result<()> {
+        self.byte()?;
+        self.leb().map(drop)
+    }
+
     fn skip_limits(&mut self) -> Result<()> {
         let flags = self.byte()?;
         self.leb()?;
@@ -388,11 +394,11 @@ fn sections(wasm: &[u8], mut f: impl FnMut(u8, &[u8]) -> Result<()>) -> Result<(
     Ok(())
 }
 
-/// Every import as (module, name), in order.
-fn import_names(wasm: &[u8]) -> Result<Vec<(String, String)>> {
-    let mut names = Vec::new();
-    sections(wasm, |id, payload| {
-        if id != IMPORT_SECTION {
+/// Calls `entry` for each entry of the vector that section `id` holds (import and export
+/// sections are both a counted vector of entries).
+fn each_entry(wasm: &[u8], id: u8, mut entry: impl FnMut(&mut Reader) -> Result<()>) -> Result<()> {
+    sections(wasm, |section, payload| {
+        if section != id {
             return Ok(());
         }
         let mut r = Reader {
@@ -400,11 +406,20 @@ fn import_names(wasm: &[u8]) -> Result<Vec<(String, String)>> {
             at: 0,
         };
         for _ in 0..r.leb()? {
-            let module = r.name()?;
-            let field = r.name()?;
-            r.skip_import_kind()?;
-            names.push((module, field));
+            entry(&mut r)?;
         }
+        Ok(())
+    })
+}
+
+/// Every import as (module, name), in order.
+fn import_names(wasm: &[u8]) -> Result<Vec<(String, String)>> {
+    let mut names = Vec::new();
+    each_entry(wasm, IMPORT_SECTION, |r| {
+        let module = r.name()?;
+        let field = r.name()?;
+        r.skip_import_kind()?;
+        names.push((module, field));
         Ok(())
     })?;
     Ok(names)
@@ -413,20 +428,9 @@ fn import_names(wasm: &[u8]) -> Result<Vec<(String, String)>> {
 /// Every export's name, in order.
 fn export_names(wasm: &[u8]) -> Result<Vec<String>> {
     let mut names = Vec::new();
-    sections(wasm, |id, payload| {
-        if id != EXPORT_SECTION {
-            return Ok(());
-        }
-        let mut r = Reader {
-            bytes: payload,
-            at: 0,
-        };
-        for _ in 0..r.leb()? {
-            names.push(r.name()?);
-            r.byte()?;
-            r.leb()?;
-        }
-        Ok(())
+    each_entry(wasm, EXPORT_SECTION, |r| {
+        names.push(r.name()?);
+        r.skip_export_kind()
     })?;
     Ok(names)
 }
@@ -473,8 +477,7 @@ fn rename(
             for _ in 0..count {
                 let name = r.name()?;
                 let kind_start = r.at;
-                r.byte()?;
-                r.leb()?;
+                r.skip_export_kind()?;
                 push_name(&mut section, exports.get(&name).unwrap_or(&name));
                 section.extend_from_slice(&payload[kind_start..r.at]);
             }

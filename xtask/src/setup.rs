@@ -238,7 +238,14 @@ fn wasm_opt() -> Result<Outcome> {
     std::fs::create_dir_all(cmd::tools_dir())
         .map_err(|e| Error::Setup(format!("cannot create .tools/: {e}")))?;
     let pkg = format!("binaryen@{BINARYEN_VERSION}");
-    cmd::run(Command::new("npm").current_dir(cmd::tools_dir()).args([
+    npm_install(&cmd::tools_dir(), &pkg)?;
+    Ok(Outcome::Installed(pkg))
+}
+
+/// `npm install`s one pinned package into `prefix`/node_modules, without touching any
+/// package.json.
+fn npm_install(prefix: &Path, pkg: &str) -> Result<()> {
+    cmd::run(Command::new("npm").current_dir(prefix).args([
         "install",
         "--prefix",
         ".",
@@ -246,10 +253,9 @@ fn wasm_opt() -> Result<Outcome> {
         "--no-fund",
         "--no-save",
         "--loglevel=error",
-        &pkg,
+        pkg,
     ]))
-    .map_err(|e| Error::Setup(format!("{e}\nCould not install {pkg} from npm.")))?;
-    Ok(Outcome::Installed(pkg))
+    .map_err(|e| Error::Setup(format!("{e}\nCould not install {pkg} from npm.")))
 }
 
 /// esbuild in `.tools/esbuild/` (its own prefix: an `npm install --no-save` there never prunes
@@ -266,17 +272,7 @@ fn esbuild() -> Result<Outcome> {
     announce(&format!("{pkg} from npm"));
     std::fs::create_dir_all(&prefix)
         .map_err(|e| Error::Setup(format!("cannot create .tools/esbuild/: {e}")))?;
-    cmd::run(Command::new("npm").current_dir(&prefix).args([
-        "install",
-        "--prefix",
-        ".",
-        "--no-audit",
-        "--no-fund",
-        "--no-save",
-        "--loglevel=error",
-        &pkg,
-    ]))
-    .map_err(|e| Error::Setup(format!("{e}\nCould not install {pkg} from npm.")))?;
+    npm_install(&prefix, &pkg)?;
     Ok(Outcome::Installed(pkg))
 }
 
