@@ -8,7 +8,7 @@ use crate::{Error, Result};
 /// The budget for the whole bundle, brotli-compressed, in bytes.
 ///
 /// The goal is 250 KB. The complete studio (form, frame ingest, jobs, results) measures about
-/// 258 KB, so the enforced ceiling sits just above what ships today: any growth fails the build
+/// 257 KB, so the enforced ceiling sits just above what ships today: any growth fails the build
 /// while the bundle is brought down to the goal.
 pub const BUDGET_BROTLI: u64 = 260_000;
 /// What the bundle should come down to, printed beside the figures.
