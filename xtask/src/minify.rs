@@ -199,34 +199,53 @@ struct Uses {
     members: usize,
 }
 
-/// For every identifier-like word of `js`, how it is used.
-fn key_occurrences(js: &str) -> HashMap<&str, Uses> {
+/// One identifier-like word of the glue.
+struct Word {
+    /// Its byte range.
+    start: usize,
+    end: usize,
+    /// Followed by `:` (an object key).
+    key: bool,
+    /// Preceded by `wasm.` (an export).
+    member: bool,
+}
+
+/// Every identifier-like word of `js`, in order.
+fn words(js: &str) -> impl Iterator<Item = Word> + '_ {
     let bytes = js.as_bytes();
-    let mut counts: HashMap<&str, Uses> = HashMap::new();
     let mut i = 0;
-    while i < bytes.len() {
-        if !is_word_byte(bytes[i]) {
+    std::iter::from_fn(move || {
+        while i < bytes.len() && !is_word_byte(bytes[i]) {
             i += 1;
-            continue;
+        }
+        if i == bytes.len() {
+            return None;
         }
         let start = i;
         while i < bytes.len() && is_word_byte(bytes[i]) {
             i += 1;
         }
-        let entry = counts.entry(&js[start..i]).or_default();
-        entry.total += 1;
-        if bytes.get(i) == Some(&b':') {
-            entry.keys += 1;
-        }
-        if js[..start].ends_with("wasm.") && !js[..start - 5].ends_with(|c: char| is_word_char(c)) {
-            entry.members += 1;
-        }
-    }
-    counts
+        let before = &js[..start];
+        Some(Word {
+            start,
+            end: i,
+            key: bytes.get(i) == Some(&b':'),
+            member: before.ends_with("wasm.")
+                && !before[..start - 5].ends_with(|c: char| c.is_ascii() && is_word_byte(c as u8)),
+        })
+    })
 }
 
-fn is_word_char(c: char) -> bool {
-    c.is_ascii() && is_word_byte(c as u8)
+/// For every identifier-like word of `js`, how it is used.
+fn key_occurrences(js: &str) -> HashMap<&str, Uses> {
+    let mut counts: HashMap<&str, Uses> = HashMap::new();
+    for word in words(js) {
+        let entry = counts.entry(&js[word.start..word.end]).or_default();
+        entry.total += 1;
+        entry.keys += usize::from(word.key);
+        entry.members += usize::from(word.member);
+    }
+    counts
 }
 
 fn is_glue(module: &str) -> bool {
@@ -240,31 +259,21 @@ fn rename_in_glue(
     imports: &HashMap<String, String>,
     exports: &HashMap<String, String>,
 ) -> String {
-    let bytes = js.as_bytes();
     let mut out = String::with_capacity(js.len());
-    let mut i = 0;
     let mut copied = 0;
-    while i < bytes.len() {
-        if !is_word_byte(bytes[i]) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len() && is_word_byte(bytes[i]) {
-            i += 1;
-        }
-        let word = &js[start..i];
-        let short = if bytes.get(i) == Some(&b':') {
-            imports.get(word)
-        } else if js[..start].ends_with("wasm.") {
-            exports.get(word)
+    for word in words(js) {
+        let text = &js[word.start..word.end];
+        let short = if word.key {
+            imports.get(text)
+        } else if word.member {
+            exports.get(text)
         } else {
             None
         };
         if let Some(short) = short {
-            out.push_str(&js[copied..start]);
+            out.push_str(&js[copied..word.start]);
             out.push_str(short);
-            copied = i;
+            copied = word.end;
         }
     }
     out.push_str(&js[copied..]);
