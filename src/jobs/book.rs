@@ -207,10 +207,6 @@ mod tests {
 
     fn job(id: &str, created_at: f64, phase: Phase) -> Job {
         Job {
-            id: id.into(),
-            created_at,
-            backend: Default::default(),
-            request: serde_json::Value::Null,
             settings: JobSettings {
                 number_results: 2,
                 size: Some((1920, 1080)),
@@ -218,19 +214,10 @@ mod tests {
                 include_cost: true,
                 ..JobSettings::default()
             },
-            thumbs: Default::default(),
             phase,
-            results: vec![],
-            error: None,
             accepted_at: None,
-            finished_at: None,
-            checked_at: None,
-            attempts: 1,
-            next_send_at: None,
-            send_problem: None,
-            retry_of: None,
             waiting_since: None,
-            sending_since: None,
+            ..Job::accepted(id, created_at)
         }
     }
 

@@ -225,6 +225,34 @@ pub struct Job {
     pub sending_since: Option<f64>,
 }
 
+#[cfg(test)]
+impl Job {
+    /// A job the server accepted at `at` (ms) and is now making, with default settings: the
+    /// base every unit test's job is built from.
+    pub(crate) fn accepted(id: &str, at: f64) -> Job {
+        Job {
+            id: id.into(),
+            created_at: at,
+            backend: Backend::default(),
+            request: Value::Null,
+            settings: JobSettings::default(),
+            thumbs: Thumbs::default(),
+            phase: Phase::Processing,
+            results: vec![],
+            error: None,
+            accepted_at: Some(at),
+            finished_at: None,
+            checked_at: None,
+            attempts: 1,
+            next_send_at: None,
+            send_problem: None,
+            retry_of: None,
+            waiting_since: Some(at),
+            sending_since: None,
+        }
+    }
+}
+
 impl Job {
     /// `numberResults` of the job.
     pub fn expected_results(&self) -> usize {

@@ -170,28 +170,12 @@ mod tests {
 
     fn job(results: u8) -> Job {
         Job {
-            id: ID.into(),
-            created_at: 0.0,
-            backend: Default::default(),
-            request: serde_json::Value::Null,
             settings: JobSettings {
                 number_results: results,
                 prompt: Some("A cat".into()),
                 ..JobSettings::default()
             },
-            thumbs: Default::default(),
-            phase: Phase::Processing,
-            results: vec![],
-            error: None,
-            accepted_at: Some(0.0),
-            finished_at: None,
-            checked_at: None,
-            attempts: 1,
-            next_send_at: None,
-            send_problem: None,
-            retry_of: None,
-            waiting_since: Some(0.0),
-            sending_since: None,
+            ..Job::accepted(ID, 0.0)
         }
     }
 

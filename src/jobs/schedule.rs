@@ -156,29 +156,9 @@ pub fn next_resend_at<'a>(jobs: impl IntoIterator<Item = &'a Job>) -> Option<f64
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jobs::model::JobSettings;
 
     fn job(id: &str, accepted_at: f64) -> Job {
-        Job {
-            id: id.into(),
-            created_at: accepted_at,
-            backend: Default::default(),
-            request: serde_json::Value::Null,
-            settings: JobSettings::default(),
-            thumbs: Default::default(),
-            phase: Phase::Processing,
-            results: vec![],
-            error: None,
-            accepted_at: Some(accepted_at),
-            finished_at: None,
-            checked_at: None,
-            attempts: 1,
-            next_send_at: None,
-            send_problem: None,
-            retry_of: None,
-            waiting_since: Some(accepted_at),
-            sending_since: None,
-        }
+        Job::accepted(id, accepted_at)
     }
 
     #[test]
