@@ -26,8 +26,8 @@ pub fn raw_request(
     frames: FrameWires,
     task_uuid: TaskId,
 ) -> Value {
-    // Values are made with `Value::from`, not `json!`: the macro goes through `to_value(..)
-    // .unwrap()` for every expression, a serializer and an unwrap per value type in the wasm.
+    // Values are made with `Value::from`, not `json!`: the macro converts every expression
+    // with `to_value` and unwraps it: a serializer and a panic path per value type in the wasm.
     let mut task = Map::new();
     let mut put = |key: &str, value: Value| {
         task.insert(key.to_owned(), value);

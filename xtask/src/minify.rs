@@ -421,6 +421,25 @@ fn each_entry(wasm: &[u8], id: u8, mut entry: impl FnMut(&mut Reader) -> Result<
     })
 }
 
+/// A section's vector of entries, each rewritten by `entry`: it reads one entry from the reader
+/// and appends what replaces it.
+fn rewrite_entries(
+    payload: &[u8],
+    mut entry: impl FnMut(&mut Reader, &mut Vec<u8>) -> Result<()>,
+) -> Result<Vec<u8>> {
+    let mut r = Reader {
+        bytes: payload,
+        at: 0,
+    };
+    let count = r.leb()?;
+    let mut out = Vec::with_capacity(payload.len());
+    push_leb(&mut out, count);
+    for _ in 0..count {
+        entry(&mut r, &mut out)?;
+    }
+    Ok(out)
+}
+
 /// Every import as (module, name), in order.
 fn import_names(wasm: &[u8]) -> Result<Vec<(String, String)>> {
     let mut names = Vec::new();
@@ -454,43 +473,29 @@ fn rename(
     let mut out = wasm[..8].to_vec();
     sections(wasm, |id, payload| {
         let payload = if id == IMPORT_SECTION {
-            let mut r = Reader {
-                bytes: payload,
-                at: 0,
-            };
-            let count = r.leb()?;
-            let mut section = Vec::with_capacity(payload.len());
-            push_leb(&mut section, count);
-            for _ in 0..count {
-                let import_module = r.name()?;
+            rewrite_entries(payload, |r, out| {
+                let module = r.name()?;
                 let field = r.name()?;
                 let kind_start = r.at;
                 r.skip_import_kind()?;
                 let name = match map.get(&field) {
-                    Some(short) if is_glue(&import_module) => short.as_str(),
+                    Some(short) if is_glue(&module) => short.as_str(),
                     _ => field.as_str(),
                 };
-                push_name(&mut section, &import_module);
-                push_name(&mut section, name);
-                section.extend_from_slice(&payload[kind_start..r.at]);
-            }
-            section
+                push_name(out, &module);
+                push_name(out, name);
+                out.extend_from_slice(&r.bytes[kind_start..r.at]);
+                Ok(())
+            })?
         } else if id == EXPORT_SECTION {
-            let mut r = Reader {
-                bytes: payload,
-                at: 0,
-            };
-            let count = r.leb()?;
-            let mut section = Vec::with_capacity(payload.len());
-            push_leb(&mut section, count);
-            for _ in 0..count {
+            rewrite_entries(payload, |r, out| {
                 let name = r.name()?;
                 let kind_start = r.at;
                 r.skip_export_kind()?;
-                push_name(&mut section, exports.get(&name).unwrap_or(&name));
-                section.extend_from_slice(&payload[kind_start..r.at]);
-            }
-            section
+                push_name(out, exports.get(&name).unwrap_or(&name));
+                out.extend_from_slice(&r.bytes[kind_start..r.at]);
+                Ok(())
+            })?
         } else {
             payload.to_vec()
         };

@@ -616,8 +616,8 @@ impl Rule {
     pub fn allowed_values(&self) -> Option<Value> {
         match self {
             Rule::OneOf { allowed } => Some(Value::Array(allowed.clone())),
-            // `Value::from` rather than `json!`, which goes through `to_value(..).unwrap()` for
-            // every value (a serializer per type in the browser app).
+            // `Value::from` rather than `json!`, which converts every value with `to_value` and
+            // unwraps it (a serializer per type in the browser app).
             Rule::Duration => Some(Value::from(vec![Value::from(5), Value::from(10)])),
             Rule::Dimensions { .. } => Some(Value::Array(
                 OutputSize::ALL
