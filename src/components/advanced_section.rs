@@ -89,7 +89,8 @@ pub fn AdvancedSection() -> impl IntoView {
                     disabled=draft.is_locked(Field::Safety) hidden=draft.is_hidden(Field::Safety) />
                 <FieldMessages control=Control::Safety />
                 <label class="ks-check" id=Control::IncludeCost.dom_id() hidden=draft.is_hidden(Field::IncludeCost)>
-                    <input type="checkbox" class="ks-check__input" bind:checked=draft.include_cost
+                    <input type="checkbox" class="ks-check__input" prop:checked=move || draft.include_cost.get()
+                        on:change=handler(move |ev| draft.include_cost.set(event_target_checked(&ev)))
                         disabled=draft.is_locked(Field::IncludeCost) />
                     <span class="ks-check__label">"Report the cost of each video"</span>
                     <span class="ks-check__hint">"Also lets the studio estimate the next job's cost."</span>

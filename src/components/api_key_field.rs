@@ -50,7 +50,8 @@ pub fn ApiKeyField() -> impl IntoView {
             </div>
             <p class="ks-field__hint" id="ks-api-key-hint">{move || hint()}</p>
             <label class="ks-check">
-                <input type="checkbox" class="ks-check__input" bind:checked=settings.remember_key />
+                <input type="checkbox" class="ks-check__input" prop:checked=move || settings.remember_key.get()
+                    on:change=handler(move |ev| settings.remember_key.set(event_target_checked(&ev)))  />
                 <span class="ks-check__label">"Remember on this device"</span>
             </label>
             <p class="ks-warning" role="note" hidden=move || !settings.remember_key.get()>

@@ -6,6 +6,7 @@ use runware::{Aspect, Tier};
 
 use crate::components::choice_group::{Choice, ChoiceGroup, bind};
 use crate::components::field_messages::FieldMessages;
+use crate::components::handler::handler;
 use crate::draft::Draft;
 use crate::draft::fields::Control;
 use crate::host_options::Field;
@@ -84,7 +85,8 @@ pub fn SizePicker() -> impl IntoView {
             </div>
             <p class="ks-field__hint" id="ks-size-hint">{move || auto_note().unwrap_or_default()}</p>
             <label class="ks-check">
-                <input type="checkbox" class="ks-check__input" bind:checked=draft.crop />
+                <input type="checkbox" class="ks-check__input" prop:checked=move || draft.crop.get()
+                    on:change=handler(move |ev| draft.crop.set(event_target_checked(&ev)))  />
                 <span class="ks-check__label">{move || crop_label()}</span>
                 <span class="ks-check__hint">
                     "When off, frames are sent whole, only scaled to fit."
