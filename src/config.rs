@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::pick::{Options, Pick};
+
 /// Runware's REST endpoint.
 pub const RUNWARE_REST: &str = "https://api.runware.ai/v1";
 /// Runware's WebSocket endpoint.
@@ -140,6 +142,14 @@ impl<'de> Deserialize<'de> for Backend {
     }
 }
 
+impl Options for TransportChoice {
+    const OPTIONS: &'static [TransportChoice] = &[
+        TransportChoice::Auto,
+        TransportChoice::Rest,
+        TransportChoice::WebSocket,
+    ];
+}
+
 impl TransportChoice {
     /// Reads a transport choice as it is saved; `None` for anything else.
     pub fn from_json(value: &Value) -> Option<TransportChoice> {
@@ -169,7 +179,7 @@ pub struct Settings {
     /// Where requests go.
     pub backend: RwSignal<Backend>,
     /// How they travel.
-    pub transport: RwSignal<TransportChoice>,
+    pub transport: Pick<TransportChoice>,
     /// The user's API key, held in memory only unless [`Settings::remember_key`] is set.
     pub api_key: RwSignal<Option<String>>,
     /// Whether the user chose to keep the key on this device.
@@ -181,7 +191,7 @@ impl Settings {
     pub fn provide() -> Self {
         let settings = Settings {
             backend: RwSignal::new(Backend::default()),
-            transport: RwSignal::new(TransportChoice::default()),
+            transport: Pick::new(TransportChoice::default()),
             api_key: RwSignal::new(None),
             remember_key: RwSignal::new(false),
         };
@@ -346,6 +356,12 @@ mod tests {
         assert_eq!(Backend::custom("ftp://x"), Err(BackendUrlError::Scheme));
         assert_eq!(Backend::custom("https://"), Err(BackendUrlError::NoHost));
         assert_eq!(Backend::custom("https:///v1"), Err(BackendUrlError::NoHost));
+    }
+
+    #[test]
+    fn every_transport_choice_is_listed_once() {
+        crate::pick::assert_options::<TransportChoice>();
+        assert_eq!(TransportChoice::OPTIONS.len(), 3);
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod host;
 pub mod host_options;
 pub mod jobs;
 pub mod num;
+pub mod pick;
 pub mod transport;
 
 /// Installs the panic hook (a wasm panic then names its cause in the console) and mounts the studio

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use runware::{OutputFormat, SafetyMode};
 
-use crate::components::choice_group::{Choice, ChoiceGroup, bind};
+use crate::components::choice_group::{Choice, ChoiceGroup};
 use crate::components::field_messages::FieldMessages;
 use crate::components::handler::handler;
 use crate::components::text_field::TextField;
@@ -12,7 +12,7 @@ use crate::draft::Draft;
 use crate::draft::fields::Control;
 use crate::host_options::Field;
 
-const SAFETY: [SafetyMode; 3] = [SafetyMode::None, SafetyMode::Fast, SafetyMode::Full];
+/// In the order of `SafetyMode`'s options (`crate::pick::Options`).
 const SAFETY_CHOICES: [Choice; 3] = [
     Choice::new("Off"),
     Choice::new("Key frames"),
@@ -50,7 +50,7 @@ pub fn AdvancedSection() -> impl IntoView {
             draft.quality.get()
         )
     };
-    let (safety, set_safety) = bind(&SAFETY, draft.safety);
+    let (safety, set_safety) = draft.safety.by_index();
     view! {
         <details class="ks-disclosure" id="ks-advanced">
             <summary class="ks-disclosure__summary">

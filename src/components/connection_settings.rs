@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::components::api_key_field::ApiKeyField;
 use crate::components::handler::handler;
 use crate::config::{Backend, Settings, TransportChoice, TransportKind};
+use crate::pick::{Options, Pick};
 
 /// The backend kinds offered, without the custom URL.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -13,6 +14,10 @@ enum Kind {
     Simulator,
     Runware,
     Custom,
+}
+
+impl Options for Kind {
+    const OPTIONS: &'static [Kind] = &[Kind::Simulator, Kind::Runware, Kind::Custom];
 }
 
 fn kind_of(backend: &Backend) -> Kind {
@@ -29,7 +34,7 @@ pub fn ConnectionSettings() -> impl IntoView {
     let settings = Settings::expect();
     let draft = crate::draft::Draft::expect();
     let asks_for_key = draft.asks_for_key();
-    let chosen = RwSignal::new(kind_of(&settings.backend.get_untracked()));
+    let chosen = Pick::new(kind_of(&settings.backend.get_untracked()));
     let url = RwSignal::new(match settings.backend.get_untracked() {
         Backend::Custom(url) => url,
         _ => String::new(),

@@ -9,7 +9,7 @@ use crate::draft::Draft;
 use crate::draft::fields::Control;
 use crate::host_options::Field;
 
-const DURATIONS: [Duration; 2] = [Duration::Five, Duration::Ten];
+/// In the order of `Duration`'s options (`crate::pick::Options`).
 const DURATION_CHOICES: [Choice; 2] = [Choice::new("5 s"), Choice::new("10 s")];
 const COUNTS: [u8; 4] = [1, 2, 3, 4];
 const COUNT_CHOICES: [Choice; 4] = [
@@ -23,7 +23,7 @@ const COUNT_CHOICES: [Choice; 4] = [
 #[component]
 pub fn DurationAndResults() -> impl IntoView {
     let draft = Draft::expect();
-    let (duration, set_duration) = bind(&DURATIONS, draft.duration);
+    let (duration, set_duration) = draft.duration.by_index();
     let (count, set_count) = bind(&COUNTS, draft.results);
     let frames = move || {
         let d = draft.duration.get();

@@ -2,9 +2,8 @@
 //! to that aspect.
 
 use leptos::prelude::*;
-use runware::{Aspect, Tier};
 
-use crate::components::choice_group::{Choice, ChoiceGroup, bind};
+use crate::components::choice_group::{Choice, ChoiceGroup};
 use crate::components::field_messages::FieldMessages;
 use crate::components::handler::handler;
 use crate::draft::Draft;
@@ -16,14 +15,9 @@ const SQUARE: &str = "M5 5h10v10H5z";
 const PORTRAIT: &str = "M5.5 2.5h9v15h-9z";
 const AUTO: &str = "M3 7V3h4M13 3h4v4M17 13v4h-4M7 17H3v-4";
 
-const TIERS: [Tier; 2] = [Tier::P720, Tier::P1080];
+/// In the order of `Tier`'s options (`crate::pick::Options`).
 const TIER_CHOICES: [Choice; 2] = [Choice::new("720p"), Choice::new("1080p")];
-const ASPECTS: [Option<Aspect>; 4] = [
-    None,
-    Some(Aspect::Landscape16x9),
-    Some(Aspect::Square),
-    Some(Aspect::Portrait9x16),
-];
+/// In the order of the aspect's options, `None` (auto) first (`crate::pick::Options`).
 const ASPECT_CHOICES: [Choice; 4] = [
     Choice::with_icon("Auto", AUTO),
     Choice::with_icon("16:9", LANDSCAPE),
@@ -35,8 +29,8 @@ const ASPECT_CHOICES: [Choice; 4] = [
 #[component]
 pub fn SizePicker() -> impl IntoView {
     let draft = Draft::expect();
-    let (tier, set_tier) = bind(&TIERS, draft.tier);
-    let (aspect, set_aspect) = bind(&ASPECTS, draft.aspect);
+    let (tier, set_tier) = draft.tier.by_index();
+    let (aspect, set_aspect) = draft.aspect.by_index();
     let size = move || draft.output_size();
     let auto_note = move || {
         draft.aspect.get().is_none().then(|| {

@@ -25,6 +25,7 @@ use serde_json::Value;
 use crate::frames::geometry::{self, FitError, Size};
 use crate::frames::{Frames, Origin, Plan, Slot, ingest};
 use crate::host_options::{Field, HostOptions, KeyPolicy};
+use crate::pick::{Options, Pick};
 use fields::{Control, FrameLayout};
 use request::FrameWires;
 use settings::DraftSettings;
@@ -68,13 +69,13 @@ pub struct Draft {
     /// `negativePrompt` as typed.
     pub negative_prompt: RwSignal<String>,
     /// Resolution tier.
-    pub tier: RwSignal<Tier>,
+    pub tier: Pick<Tier>,
     /// The aspect chosen, or `None` to follow the first frame.
-    pub aspect: RwSignal<Option<Aspect>>,
+    pub aspect: Pick<Option<Aspect>>,
     /// Whether local frames are cropped to the output aspect.
     pub crop: RwSignal<bool>,
     /// Duration.
-    pub duration: RwSignal<Duration>,
+    pub duration: Pick<Duration>,
     /// `CFGScale` as typed.
     pub cfg: RwSignal<String>,
     /// `numberResults`.
@@ -82,13 +83,13 @@ pub struct Draft {
     /// A fixed seed as typed, or `None` for a random one.
     pub seed: RwSignal<Option<String>>,
     /// `outputFormat`.
-    pub format: RwSignal<OutputFormat>,
+    pub format: Pick<OutputFormat>,
     /// `outputQuality` as typed.
     pub quality: RwSignal<String>,
     /// `includeCost`.
     pub include_cost: RwSignal<bool>,
     /// `safety.mode`.
-    pub safety: RwSignal<SafetyMode>,
+    pub safety: Pick<SafetyMode>,
     /// `ttl` as typed.
     pub ttl: RwSignal<String>,
     /// `webhookURL` as typed.
@@ -129,17 +130,17 @@ impl Draft {
         let mut draft = Draft {
             prompt: RwSignal::new(d.prompt),
             negative_prompt: RwSignal::new(d.negative_prompt),
-            tier: RwSignal::new(settings::tier_of(&d.tier)),
-            aspect: RwSignal::new(settings::aspect_of(&d.aspect)),
+            tier: Pick::new(settings::tier_of(&d.tier)),
+            aspect: Pick::new(settings::aspect_of(&d.aspect)),
             crop: RwSignal::new(d.crop),
-            duration: RwSignal::new(settings::duration_of(d.duration)),
+            duration: Pick::new(settings::duration_of(d.duration)),
             cfg: RwSignal::new(d.cfg),
             results: RwSignal::new(d.results),
             seed: RwSignal::new(d.seed),
-            format: RwSignal::new(settings::format_of(&d.format)),
+            format: Pick::new(settings::format_of(&d.format)),
             quality: RwSignal::new(d.quality),
             include_cost: RwSignal::new(d.include_cost),
-            safety: RwSignal::new(settings::safety_of(&d.safety)),
+            safety: Pick::new(settings::safety_of(&d.safety)),
             ttl: RwSignal::new(d.ttl),
             webhook: RwSignal::new(d.webhook),
             upload: RwSignal::new(d.upload),
@@ -504,6 +505,33 @@ impl Draft {
     }
 }
 
+// The choices of the form, in the order its controls offer them.
+
+impl Options for Tier {
+    const OPTIONS: &'static [Tier] = &[Tier::P720, Tier::P1080];
+}
+
+impl Options for Option<Aspect> {
+    const OPTIONS: &'static [Option<Aspect>] = &[
+        None,
+        Some(Aspect::Landscape16x9),
+        Some(Aspect::Square),
+        Some(Aspect::Portrait9x16),
+    ];
+}
+
+impl Options for Duration {
+    const OPTIONS: &'static [Duration] = &Duration::ALL;
+}
+
+impl Options for OutputFormat {
+    const OPTIONS: &'static [OutputFormat] = &OutputFormat::ALL;
+}
+
+impl Options for SafetyMode {
+    const OPTIONS: &'static [SafetyMode] = &SafetyMode::ALL;
+}
+
 /// The memo of `draft`'s task and its validation; `None` makes the placeholder the handle is
 /// built with (never read). One closure for both: one memo instantiation in the wasm.
 fn checked_memo(draft: Option<Draft>) -> Memo<Checked> {
@@ -524,4 +552,25 @@ struct EncodeJob {
     source: Size,
     plan: Plan,
     again: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pick::assert_options;
+
+    #[test]
+    fn every_choice_of_the_form_is_listed_once() {
+        assert_options::<Tier>();
+        assert_options::<Option<Aspect>>();
+        assert_options::<Duration>();
+        assert_options::<OutputFormat>();
+        assert_options::<SafetyMode>();
+        assert!(Tier::ALL.iter().all(|t| Tier::OPTIONS.contains(t)));
+        assert!(
+            Aspect::ALL
+                .iter()
+                .all(|a| <Option<Aspect>>::OPTIONS.contains(&Some(*a)))
+        );
+    }
 }

@@ -20,6 +20,10 @@ pub enum Filter {
     Failed,
 }
 
+impl crate::pick::Options for Filter {
+    const OPTIONS: &'static [Filter] = &Filter::ALL;
+}
+
 impl Filter {
     /// Every filter, in the order shown.
     pub const ALL: [Filter; 4] = [Filter::All, Filter::Active, Filter::Done, Filter::Failed];
@@ -252,6 +256,11 @@ mod tests {
         assert!(book.upsert(job("a", 0.0, Phase::Sending)).is_some());
         assert!(book.upsert(job("a", 0.0, Phase::Sending)).is_none());
         assert!(book.upsert(job("a", 0.0, Phase::Processing)).is_some());
+    }
+
+    #[test]
+    fn every_filter_is_listed_once() {
+        crate::pick::assert_options::<Filter>();
     }
 
     #[test]

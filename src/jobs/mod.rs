@@ -31,6 +31,7 @@ use engine::{Engine, Signals};
 use model::Job;
 
 use crate::config::Settings;
+use crate::pick::Pick;
 
 /// A job the form asks to start.
 #[derive(Clone, Debug, PartialEq)]
@@ -76,7 +77,7 @@ enum Ask {
 pub struct Jobs {
     signals: Signals,
     /// The history's status filter.
-    pub filter: RwSignal<Filter>,
+    pub filter: Pick<Filter>,
     clock: RwSignal<f64>,
     costs: Memo<Vec<CostSample>>,
     engine: StoredValue<Option<Rc<Engine>>, LocalStorage>,
@@ -103,7 +104,7 @@ impl Jobs {
         let book = signals.book;
         let jobs = Jobs {
             signals,
-            filter: RwSignal::new(Filter::All),
+            filter: Pick::new(Filter::All),
             clock,
             costs: Memo::new(move |_| book.with(Book::cost_samples)),
             engine: StoredValue::new_local(Some(engine)),
