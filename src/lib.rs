@@ -8,12 +8,18 @@ pub mod components;
 pub mod config;
 pub mod draft;
 pub mod frames;
+pub mod heap;
 pub mod host;
 pub mod host_options;
 pub mod jobs;
 pub mod num;
 pub mod pick;
 pub mod transport;
+
+/// The wasm build allocates through [`heap::WasmHeap`] (see [`heap`] for why).
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static HEAP: heap::WasmHeap = heap::WasmHeap::new();
 
 /// Installs the panic hook (a wasm panic then names its cause in the console) and mounts the studio
 /// into its host element, or the page's `<body>`.
