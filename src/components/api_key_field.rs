@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::components::aria_flag;
+
 use crate::components::handler::handler;
 use crate::config::Settings;
 
@@ -17,13 +19,13 @@ pub fn ApiKeyField() -> impl IntoView {
             .with(|k| k.as_deref().is_some_and(|k| !k.is_empty()))
     };
     let hint = move || {
-        if !settings.backend.get().needs_key() {
+        String::from(if !settings.backend.get().needs_key() {
             "The simulator takes any key, or none."
         } else if settings.remember_key.get() {
             "Kept on this device until you forget it."
         } else {
             "Held in this tab's memory only: gone when you close it."
-        }
+        })
     };
     view! {
         <div class="ks-field">
@@ -32,7 +34,7 @@ pub fn ApiKeyField() -> impl IntoView {
                 <input
                     class="ks-input ks-input--mono"
                     id="ks-api-key"
-                    type=move || if shown.get() { "text" } else { "password" }
+                    type=move || String::from(if shown.get() { "text" } else { "password" })
                     autocomplete="off"
                     spellcheck="false"
                     placeholder="Your Runware API key"
@@ -43,9 +45,9 @@ pub fn ApiKeyField() -> impl IntoView {
                         settings.api_key.set((!key.is_empty()).then_some(key));
                     })
                 />
-                <button type="button" class="ks-button" aria-pressed=move || if shown.get() { "true" } else { "false" }
+                <button type="button" class="ks-button" aria-pressed=move || aria_flag(shown.get())
                     on:click=handler(move |_| shown.update(|s| *s = !*s))>
-                    {move || if shown.get() { "Hide" } else { "Show" }}
+                    {move || String::from(if shown.get() { "Hide" } else { "Show" })}
                 </button>
             </div>
             <p class="ks-field__hint" id="ks-api-key-hint">{move || hint()}</p>

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::components::aria_flag;
+
 use crate::components::field_messages::{FieldMessages, has_messages, messages_id};
 use crate::components::handler::handler;
 use crate::draft::Draft;
@@ -38,7 +40,7 @@ pub fn CfgSlider() -> impl IntoView {
                     disabled=locked
                     aria-label="CFG scale value, 0 to 1"
                     aria-describedby=messages_id(Control::CfgScale)
-                    aria-invalid=move || if invalid.get() { "true" } else { "false" }
+                    aria-invalid=move || aria_flag(invalid.get())
                     prop:value=move || cfg.get()
                     on:input=handler(move |ev| cfg.set(event_target_value(&ev)))
                 />

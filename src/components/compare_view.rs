@@ -17,7 +17,7 @@ pub fn CompareView(
     /// The results to compare.
     results: Vec<JobResult>,
     /// The first frame's picture.
-    poster: Signal<Option<String>>,
+    poster: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let refs: Vec<NodeRef<Video>> = results.iter().map(|_| NodeRef::new()).collect();
     let playing = RwSignal::new(false);
@@ -99,8 +99,8 @@ pub fn CompareView(
             </div>
             <div class="ks-compare__controls">
                 <button type="button" class="ks-results__button ks-results__button--primary" on:click=handler(toggle)
-                    aria-label=move || if playing.get() { "Pause all videos" } else { "Play all videos" }>
-                    {move || if playing.get() { "Pause" } else { "Play" }}
+                    aria-label=move || String::from(if playing.get() { "Pause all videos" } else { "Play all videos" })>
+                    {move || String::from(if playing.get() { "Pause" } else { "Play" })}
                 </button>
                 <input
                     type="range"
@@ -109,7 +109,8 @@ pub fn CompareView(
                     min="0"
                     step="0.01"
                     max=move || short(duration.get().max(0.01), 3)
-                    prop:value=move || time.get()
+                    // As text, like every reactive property here (one copy of the code).
+                    prop:value=move || short(time.get(), 2)
                     on:input=handler(move |ev| {
                         let t = parse_decimal(&event_target_value(&ev)).unwrap_or(0.0);
                         time.set(t);

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::components::copy_button::CopyButton;
 use crate::components::handler::handler;
 use crate::components::request_import::RequestImport;
-use crate::components::when::When;
+use crate::components::when::{When, condition};
 use crate::config::Settings;
 use crate::draft::Draft;
 use crate::draft::devtools::{self, human_bytes};
@@ -88,7 +88,7 @@ pub fn DeveloperPanel() -> impl IntoView {
                 <span class="ks-disclosure__title">"Developer"</span>
                 <span class="ks-disclosure__note">{move || note()}</span>
             </summary>
-            <When when=Signal::derive(move || open.get())>
+            <When when=condition(move || open.get())>
                 <div class="ks-disclosure__body">
                     <div class="ks-dev__toolbar">
                         <CopyButton label="Copy JSON" text=copy_json />

@@ -35,7 +35,9 @@ pub fn FrameProgress(
                 class="ks-progress__bar"
                 max="1"
                 aria-label="Preparing the image"
-                prop:value=move || progress().map_or(0.0, |p| p.fraction())
+                // As text (the element reads it as a number): one output type for every
+                // reactive property keeps one copy of the code.
+                prop:value=move || crate::num::short(progress().map_or(0.0, |p| p.fraction()), 3)
             ></progress>
             <p class="ks-progress__label" aria-live="polite">{move || label().unwrap_or_default()}</p>
         </div>

@@ -69,7 +69,7 @@ pub fn FrameSlot(
             ev.prevent_default();
         }
     };
-    let empty = move || matches!(kind(), "empty" | "failed");
+    let empty = move || state.with(FrameState::is_vacant);
     let picker = NodeRef::<leptos::html::Input>::new();
     let choose = Callback::new(move |_| {
         if let Some(input) = picker.get_untracked() {
@@ -84,17 +84,16 @@ pub fn FrameSlot(
             aria-labelledby=title_id
             data-slot=key
             // "ready" only once what is sent matches the form; tests and the benchmark wait for it.
-            data-state=move || match kind() {
+            data-state=move || String::from(match kind() {
                 "ready" if draft.is_busy(slot) => "preparing",
                 other => other,
-            }
+            })
         >
             // Reached through the buttons below, which open it: a real button is what people and
             // screen readers expect to press.
             <input class="ks-sr-only" type="file" accept="image/*" id=file_id tabindex="-1"
                 aria-hidden="true" node_ref=picker on:change=handler(on_file) />
-            <FrameSlotHead which=slot title_id=title_id empty=Signal::derive(empty)
-                on_choose=choose on_remove=on_remove />
+            <FrameSlotHead which=slot title_id=title_id on_choose=choose on_remove=on_remove />
             <div
                 class="ks-slot__zone"
                 class:ks-slot__zone--over=move || dragging.get()

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::components::handler::handler;
 use crate::draft::Draft;
-use crate::frames::Slot;
+use crate::frames::{FrameState, Slot};
 
 /// The title row of a frame slot.
 #[component]
@@ -14,8 +14,6 @@ pub fn FrameSlotHead(
     which: Slot,
     /// The id of the title, which names the slot's group.
     title_id: &'static str,
-    /// Whether the slot holds nothing to replace or clear.
-    empty: Signal<bool>,
     /// Opens the slot's file picker.
     on_choose: Callback<()>,
     /// Removes an optional slot (absent: no such button).
@@ -23,6 +21,7 @@ pub fn FrameSlotHead(
 ) -> impl IntoView {
     let frames = Draft::expect().frames;
     let slot = which;
+    let state = frames.slot(slot);
     let (tag, clear_label) = if slot == Slot::First {
         ("required", "Clear the first frame")
     } else {
@@ -35,9 +34,9 @@ pub fn FrameSlotHead(
                 <span class="ks-slot__tag">{tag}</span>
             </h3>
             <div class="ks-slot__actions">
-                <button type="button" class="ks-button ks-button--small" hidden=move || empty.get()
+                <button type="button" class="ks-button ks-button--small" hidden=move || state.with(FrameState::is_vacant)
                     on:click=handler(move |_| on_choose.run(()))>"Replace"</button>
-                <button type="button" class="ks-button ks-button--small" hidden=move || empty.get()
+                <button type="button" class="ks-button ks-button--small" hidden=move || state.with(FrameState::is_vacant)
                     aria-label=clear_label
                     on:click=handler(move |_| frames.clear(slot))>"Clear"</button>
                 {on_remove.map(|remove| view! {

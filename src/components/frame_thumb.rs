@@ -12,7 +12,7 @@ pub fn FrameThumb(
     label: &'static str,
     /// The picture, when the card has it already.
     #[prop(optional, into)]
-    picture: Option<Signal<Option<String>>>,
+    picture: Option<RwSignal<Option<String>>>,
     /// The journal key of the picture, otherwise.
     #[prop(optional, into)]
     key: Option<String>,

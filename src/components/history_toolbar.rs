@@ -1,6 +1,8 @@
 //! The history's tools: the status filter, export and import.
 
 use leptos::prelude::*;
+
+use crate::components::aria_flag;
 use wasm_bindgen::JsCast;
 
 use crate::components::handler::handler;
@@ -84,7 +86,7 @@ pub fn HistoryToolbar() -> impl IntoView {
                     <button
                         type="button"
                         class="ks-history__filter"
-                        aria-pressed=move || if jobs.filter.get() == f { "true" } else { "false" }
+                        aria-pressed=move || aria_flag(jobs.filter.get() == f)
                         on:click=handler(move |_| jobs.filter.set(f))
                     >
                         {f.label()}

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::components::handler::handler;
-use crate::components::when::When;
+use crate::components::when::{When, condition};
 use crate::jobs::Jobs;
 use crate::jobs::model::Phase;
 
@@ -40,7 +40,7 @@ pub fn JobActions(
                 "Use these settings"
             </button>
             <When
-                when=Signal::derive(move || confirming.get())
+                when=condition(move || confirming.get())
                 fallback=move || view! {
                     <button
                         type="button"
@@ -53,11 +53,11 @@ pub fn JobActions(
             >
                 <span class="ks-job__confirm" role="group" aria-label="Confirm deletion">
                     <span class="ks-job__confirm-text">
-                        {move || if phase.get().is_finished() {
+                        {move || String::from(if phase.get().is_finished() {
                             "Delete this job from the history?"
                         } else {
                             "This job is still running; delete it and stop following it?"
-                        }}
+                        })}
                     </span>
                     <button
                         type="button"

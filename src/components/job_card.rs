@@ -3,8 +3,12 @@
 use leptos::prelude::*;
 
 use crate::components::{
-    job_actions::JobActions, job_error::JobError, job_progress::JobProgress,
-    job_summary::JobSummary, result_grid::ResultGrid, when::When,
+    job_actions::JobActions,
+    job_error::JobError,
+    job_progress::JobProgress,
+    job_summary::JobSummary,
+    result_grid::ResultGrid,
+    when::{When, condition},
 };
 use crate::jobs::Jobs;
 use crate::jobs::model::{Job, Phase};
@@ -48,10 +52,10 @@ pub fn JobCard(
             data-task-uuid=first.id.clone()
         >
             <JobSummary job=first.clone() title_id=title_id.clone() phase poster />
-            <When when=Signal::derive(move || !phase.get().is_finished())>
+            <When when=condition(move || !phase.get().is_finished())>
                 <JobProgress job />
             </When>
-            <When when=Signal::derive(move || results.with(|r| !r.is_empty()))>
+            <When when=condition(move || results.with(|r| !r.is_empty()))>
                 <ResultGrid id=grid_id.clone() settings=settings.clone() results poster pending />
             </When>
             {move || error.get().map(|e| view! { <JobError id=id.clone() error=e /> }.into_any())}

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::components::handler::handler;
 use crate::components::job_card::JobCard;
 use crate::components::keyed_list::KeyedList;
-use crate::components::when::When;
+use crate::components::when::{When, condition};
 use crate::jobs::Jobs;
 
 /// Cards shown at first, and added by each "Show more".
@@ -31,7 +31,7 @@ pub fn JobList() -> impl IntoView {
     let more = move || ids.with(Vec::len).saturating_sub(shown.get());
     let has_more = move || more() > 0;
     view! {
-        <When when=Signal::derive(move || ids.with(|ids| ids.is_empty()) && jobs.loaded())>
+        <When when=condition(move || ids.with(|ids| ids.is_empty()) && jobs.loaded())>
             <p class="ks-results__none">"No jobs match this filter."</p>
         </When>
         <ol class="ks-jobs" aria-label="Jobs, newest first">
@@ -41,7 +41,7 @@ pub fn JobList() -> impl IntoView {
                 </li>
             }.into_any()) />
         </ol>
-        <When when=Signal::derive(has_more)>
+        <When when=condition(has_more)>
             <button
                 type="button"
                 class="ks-results__button ks-jobs__more"

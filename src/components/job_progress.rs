@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::components::handler::handler;
-use crate::components::when::When;
+use crate::components::when::{When, condition};
 use crate::jobs::Jobs;
 use crate::jobs::model::{Job, Phase};
 use crate::jobs::naming::{clock, spoken};
@@ -70,11 +70,11 @@ pub fn JobProgress(
             </div>
             <p class="ks-job__elapsed">
                 <span class="ks-job__clock">{move || clock(elapsed())}</span>
-                {move || if over() { " elapsed · longer than the usual 2–5 min" } else { " elapsed · usually 2–5 min" }}
+                {move || String::from(if over() { " elapsed · longer than the usual 2–5 min" } else { " elapsed · usually 2–5 min" })}
                 {move || checked().map(|c| format!(" · {c}")).unwrap_or_default()}
             </p>
             <div class="ks-job__buttons">
-                <When when=Signal::derive(move || phase() == Some(Phase::Waiting))>
+                <When when=condition(move || phase() == Some(Phase::Waiting))>
                     <button type="button" class="ks-results__button ks-results__button--primary" on:click=handler(move |_| jobs.check_now(id()))>
                         "Check now"
                     </button>
@@ -82,7 +82,7 @@ pub fn JobProgress(
                         "Keep waiting"
                     </button>
                 </When>
-                <When when=Signal::derive(move || phase() == Some(Phase::Sending) && get(|j| j.send_problem.clone()).is_some())>
+                <When when=condition(move || phase() == Some(Phase::Sending) && get(|j| j.send_problem.clone()).is_some())>
                     <button type="button" class="ks-results__button" on:click=handler(move |_| jobs.send_now(id()))>
                         "Try now"
                     </button>

@@ -42,7 +42,7 @@ pub fn JobSummary(
     /// The job's phase.
     phase: Memo<Phase>,
     /// The first frame's picture, once loaded.
-    poster: Signal<Option<String>>,
+    poster: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let s = job.settings.clone();
     let title = s
@@ -68,7 +68,7 @@ pub fn JobSummary(
                 <div class="ks-job__titlebar">
                     <h3 class="ks-job__title" id=title_id title=title.clone()>{title.clone()}</h3>
                     <span class=move || format!("ks-job__badge ks-job__badge--{}", phase.get().slug())>
-                        {move || phase.get().label()}
+                        {move || phase.get().label().to_owned()}
                     </span>
                 </div>
                 {s.negative_prompt.clone().map(|n| view! {

@@ -46,3 +46,11 @@ pub mod submit_bar;
 pub mod text_field;
 pub mod ttl_notice;
 pub mod when;
+
+/// `"true"` or `"false"`, for ARIA states such as `aria-pressed` and `aria-invalid`.
+///
+/// A `String`, like every other text a reactive attribute or text node shows: each output type
+/// of those closures is one more copy of the rendering code in the wasm.
+pub fn aria_flag(on: bool) -> String {
+    if on { "true" } else { "false" }.to_owned()
+}

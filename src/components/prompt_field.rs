@@ -1,6 +1,8 @@
 //! A prompt box with its live character count (2–2500, counted the way the validator counts).
 
 use leptos::prelude::*;
+
+use crate::components::aria_flag;
 use runware::Prompt;
 
 use crate::components::field_messages::{FieldMessages, has_messages, messages_id};
@@ -67,7 +69,7 @@ pub fn PromptField(
                 rows=rows
                 placeholder=placeholder
                 aria-describedby=described
-                aria-invalid=move || if invalid.get() { "true" } else { "false" }
+                aria-invalid=move || aria_flag(invalid.get())
                 prop:value=move || text.get()
                 on:input=handler(move |ev| text.set(event_target_value(&ev)))
             ></textarea>

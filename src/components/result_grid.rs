@@ -2,9 +2,14 @@
 
 use leptos::prelude::*;
 
+use crate::components::aria_flag;
+
 use crate::components::handler::handler;
 use crate::components::{
-    compare_view::CompareView, keyed_list::KeyedList, result_player::ResultPlayer, when::When,
+    compare_view::CompareView,
+    keyed_list::KeyedList,
+    result_player::ResultPlayer,
+    when::{When, condition},
 };
 use crate::jobs::model::{JobResult, JobSettings};
 
@@ -27,7 +32,7 @@ pub fn ResultGrid(
     /// The finished results, as they arrive.
     results: Memo<Vec<JobResult>>,
     /// The first frame's picture, the videos' poster.
-    poster: Signal<Option<String>>,
+    poster: RwSignal<Option<String>>,
     /// Results still being made: each holds its place in the grid until it arrives.
     pending: Signal<usize>,
 ) -> impl IntoView {
@@ -40,18 +45,18 @@ pub fn ResultGrid(
     let grid_settings = settings.clone();
     view! {
         <div class="ks-results-grid" class:ks-results-grid--comparing=move || comparing.get()>
-            <When when=Signal::derive(several)>
+            <When when=condition(several)>
                 <button
                     type="button"
                     class="ks-results__button ks-results-grid__toggle"
-                    aria-pressed=move || if comparing.get() { "true" } else { "false" }
+                    aria-pressed=move || aria_flag(comparing.get())
                     on:click=handler(move |_| comparing.update(|c| *c = !*c))
                 >
-                    {move || if comparing.get() { "Back to the grid" } else { "Compare side by side" }}
+                    {move || String::from(if comparing.get() { "Back to the grid" } else { "Compare side by side" })}
                 </button>
             </When>
             <When
-                when=Signal::derive(move || comparing.get() && several())
+                when=condition(move || comparing.get() && several())
                 fallback=move || {
                     let id = id.clone();
                     let settings = grid_settings.clone();

@@ -22,7 +22,7 @@ pub fn ResultPlayer(
     /// How many results the job makes.
     total: usize,
     /// The first frame's picture.
-    poster: Signal<Option<String>>,
+    poster: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let jobs = Jobs::expect();
     let url = result.video_url.clone().unwrap_or_default();

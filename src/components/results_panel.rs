@@ -3,7 +3,10 @@
 use leptos::prelude::*;
 
 use crate::components::{
-    history_toolbar::HistoryToolbar, job_list::JobList, live_region::LiveRegion, when::When,
+    history_toolbar::HistoryToolbar,
+    job_list::JobList,
+    live_region::LiveRegion,
+    when::{When, condition},
 };
 use crate::jobs::Jobs;
 use crate::jobs::book::Filter;
@@ -27,7 +30,7 @@ pub fn ResultsPanel() -> impl IntoView {
                 <p class="ks-results__notice ks-results__notice--warn" role="alert">{text}</p>
             }.into_any())}
             <When
-                when=Signal::derive(empty)
+                when=condition(empty)
                 fallback=|| view! { <JobList /> }
             >
                 <div class="ks-panel__empty ks-results__empty">

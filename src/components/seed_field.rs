@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::components::aria_flag;
+
 use crate::components::field_messages::{FieldMessages, has_messages, messages_id};
 use crate::components::handler::handler;
 use crate::draft::Draft;
@@ -55,7 +57,7 @@ pub fn SeedField() -> impl IntoView {
                         inputmode="numeric"
                         aria-label="Seed value"
                         aria-describedby=messages_id(Control::Seed)
-                        aria-invalid=move || if invalid.get() { "true" } else { "false" }
+                        aria-invalid=move || aria_flag(invalid.get())
                         prop:value=move || seed.get().unwrap_or_default()
                         on:input=handler(move |ev| seed.set(Some(event_target_value(&ev))))
                     />
@@ -70,11 +72,11 @@ pub fn SeedField() -> impl IntoView {
                     </button>
             </div>
             <p class="ks-field__hint">
-                {move || if fixed() {
+                {move || String::from(if fixed() {
                     "The same seed and settings give the same video again."
                 } else {
                     "A new seed each time; finished videos show theirs."
-                }}
+                })}
             </p>
             <FieldMessages control=Control::Seed />
         </fieldset>

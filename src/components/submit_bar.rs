@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::components::aria_flag;
+
 use crate::components::handler::handler;
 use crate::draft::Draft;
 use crate::draft::submit::Submitter;
@@ -46,8 +48,8 @@ pub fn SubmitBar(
             <div class="ks-submit__row">
                 <p class="ks-submit__cost">{move || estimate().unwrap_or_default()}</p>
                 <button type="submit" class="ks-button ks-button--primary ks-submit__button"
-                    aria-disabled=move || if blocked() { "true" } else { "false" }
-                    aria-describedby=move || blocked().then_some("ks-submit-blockers")
+                    aria-disabled=move || aria_flag(blocked())
+                    aria-describedby=move || blocked().then(|| String::from("ks-submit-blockers"))
                     aria-keyshortcuts=if mac { "Meta+Enter" } else { "Control+Enter" }>
                     {move || label()}
                     <span class="ks-submit__keys" aria-hidden="true">

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::components::aria_flag;
+
 use crate::components::field_messages::{FieldMessages, has_messages, messages_id};
 use crate::components::handler::handler;
 use crate::draft::Draft;
@@ -46,7 +48,7 @@ pub fn TextField(
                 spellcheck="false"
                 placeholder=placeholder
                 aria-describedby=format!("{hint_id} {}", messages_id(control))
-                aria-invalid=move || if invalid.get() { "true" } else { "false" }
+                aria-invalid=move || aria_flag(invalid.get())
                 prop:value=move || value.get()
                 on:input=handler(move |ev| value.set(event_target_value(&ev)))
             />

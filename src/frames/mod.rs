@@ -189,6 +189,11 @@ impl FrameState {
         }
     }
 
+    /// Whether the slot holds nothing to replace or clear: empty, or failed.
+    pub fn is_vacant(&self) -> bool {
+        matches!(self, FrameState::Empty | FrameState::Failed(_))
+    }
+
     /// The image string made last (see [`Frame::output`]).
     pub fn wire(&self) -> Option<String> {
         self.frame()

@@ -269,14 +269,15 @@ impl Jobs {
         self.engine()?.thumb(key.as_deref()).await
     }
 
-    /// A stored frame picture as a signal, filled once it is read from the journal.
-    pub fn picture(self, key: Option<String>) -> Signal<Option<String>> {
+    /// A stored frame picture as a signal, filled once it is read from the journal (the caller
+    /// only reads it; an `RwSignal` rather than a `Signal` keeps one signal type in the wasm).
+    pub fn picture(self, key: Option<String>) -> RwSignal<Option<String>> {
         let picture = RwSignal::new(None);
         if let Some(key) = key {
             // Through the shared request task: no background task type of its own.
             self.run(Ask::Picture(picture), key);
         }
-        picture.into()
+        picture
     }
 
     /// Every job with its images, as the text of an export file.
