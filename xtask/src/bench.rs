@@ -41,11 +41,7 @@ pub fn main(_args: &[String]) -> Result<()> {
         ("total", bundle.total()),
     ] {
         let goal = if name == "total" {
-            format!(
-                "<= {} KB (budget {} KB)",
-                size::GOAL_BROTLI / 1000,
-                size::BUDGET_BROTLI / 1000
-            )
+            format!("<= {} KB", size::BUDGET_BROTLI / 1000)
         } else {
             String::new()
         };
