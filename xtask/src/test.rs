@@ -125,7 +125,16 @@ fn run_tier(tier: &str) -> Result<String> {
             Ok("cargo test --workspace passed".into())
         }
         "component" => {
-            cmd::run(&mut component_tests())?;
+            // The runner stops chromedriver without closing its session, so each test binary
+            // would leave its Chromium profile (about 75 MB) in the temporary folder: give them
+            // a folder of their own, emptied after the run.
+            let tmp = cmd::root().join("target").join("component-tmp");
+            let _ = std::fs::remove_dir_all(&tmp);
+            std::fs::create_dir_all(&tmp)
+                .map_err(|e| Error::Failed(format!("cannot create {}: {e}", tmp.display())))?;
+            let result = cmd::run(component_tests().env("TMPDIR", &tmp));
+            let _ = std::fs::remove_dir_all(&tmp);
+            result?;
             Ok("wasm-bindgen-test in headless Chromium passed".into())
         }
         "build" => {
