@@ -189,7 +189,8 @@ mod wasm {
 }
 
 // Native: the tests run the heap over a buffer of the test process.
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))]
 mod tests {
     use super::*;
     use proptest::prelude::*;
