@@ -243,8 +243,8 @@ mod tests {
     fn freed_blocks_are_reused_and_growth_in_class_stays_in_place() {
         let mut heap = Heap::new(Buffer::new(8));
         unsafe {
-            let a = heap.allocate(24, 8).unwrap();
-            let b = heap.allocate(24, 8).unwrap();
+            let a = heap.allocate(24, 8).expect("memory");
+            let b = heap.allocate(24, 8).expect("memory");
             assert_ne!(a, b);
             assert_eq!(a % 32, 0);
             heap.free(a, 24, 8);
@@ -258,7 +258,7 @@ mod tests {
     fn large_blocks_take_new_pages_and_exhaustion_is_none() {
         let mut heap = Heap::new(Buffer::new(4));
         unsafe {
-            let big = heap.allocate(3 * PAGE, 8).unwrap();
+            let big = heap.allocate(3 * PAGE, 8).expect("memory");
             assert_eq!(big % PAGE, 0);
             // The 4-page block took all 4 pages: no more memory.
             assert_eq!(heap.allocate(4 * PAGE, 8), None);
