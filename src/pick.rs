@@ -77,7 +77,9 @@ impl<T: Options> Pick<T> {
 fn bind_index(index: RwSignal<u8>, len: usize) -> (Signal<usize>, Callback<usize>) {
     let selected = Signal::derive(move || usize::from(index.get()));
     let select = Callback::new(move |i: usize| {
-        if let (true, Ok(i)) = (i < len, u8::try_from(i)) {
+        if i < len
+            && let Ok(i) = u8::try_from(i)
+        {
             index.set(i);
         }
     });
