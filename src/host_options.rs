@@ -56,8 +56,6 @@ pub enum Field {
     CfgScale,
     /// `numberResults` (1–4).
     Results,
-    /// `seed`.
-    Seed,
     /// `outputFormat`.
     Format,
     /// `outputQuality`.
@@ -76,7 +74,7 @@ pub enum Field {
 
 impl Field {
     /// Every field, in form order.
-    pub const ALL: [Field; 15] = [
+    pub const ALL: [Field; 14] = [
         Field::Prompt,
         Field::NegativePrompt,
         Field::Resolution,
@@ -84,7 +82,6 @@ impl Field {
         Field::Duration,
         Field::CfgScale,
         Field::Results,
-        Field::Seed,
         Field::Format,
         Field::Quality,
         Field::IncludeCost,
@@ -104,7 +101,6 @@ impl Field {
             Field::Duration => "duration",
             Field::CfgScale => "cfg-scale",
             Field::Results => "results",
-            Field::Seed => "seed",
             Field::Format => "format",
             Field::Quality => "quality",
             Field::IncludeCost => "include-cost",
@@ -186,13 +182,23 @@ fn fields(name: &str, value: &str, warnings: &mut Vec<String>) -> Vec<Field> {
         match Field::from_name(word) {
             Some(f) if !out.contains(&f) => out.push(f),
             Some(_) => {}
-            None => warnings.push(format!(
-                "{name} names \"{word}\", which is not a field; fields are: {}",
-                Field::ALL.map(Field::name).join(", ")
-            )),
+            None => warnings.push(format!("{name} names {}", not_a_field(word))),
         }
     }
     out
+}
+
+/// Why `word` names no field, and which do exist. `seed` was a field before: Kling 2.1 Pro takes
+/// none (each video reports the seed it used), so a page that still sets it is told so.
+fn not_a_field(word: &str) -> String {
+    let fields = Field::ALL.map(Field::name).join(", ");
+    if word == "seed" {
+        format!(
+            "\"seed\", which KlingAI 2.1 Pro does not take (each video reports the seed it used); fields are: {fields}"
+        )
+    } else {
+        format!("\"{word}\", which is not a field; fields are: {fields}")
+    }
 }
 
 /// Reads the host element's attributes (`name`, `value` pairs, in any order).
@@ -244,10 +250,7 @@ pub fn parse<'a>(
             "data-hide" => o.hidden = fields(name, value, &mut w),
             _ => match name.strip_prefix("data-default-").map(|f| (f, Field::from_name(f))) {
                 Some((_, Some(field))) => o.defaults.push((field, value.to_string())),
-                Some((f, None)) => w.push(format!(
-                    "{name}: \"{f}\" is not a field; fields are: {}",
-                    Field::ALL.map(Field::name).join(", ")
-                )),
+                Some((f, None)) => w.push(format!("{name}: {}", not_a_field(f))),
                 None => w.push(format!("{name} is not an attribute the studio knows; ignored")),
             },
         }
@@ -279,7 +282,7 @@ mod tests {
             ("data-default-duration", "5"),
             ("data-default-prompt", "a slow pan"),
             ("data-lock", "duration, resolution"),
-            ("data-hide", "negative-prompt seed"),
+            ("data-hide", "negative-prompt ttl"),
         ]);
         assert!(w.is_empty(), "{w:?}");
         assert_eq!(
@@ -298,7 +301,7 @@ mod tests {
             ]
         );
         assert_eq!(o.locked, vec![Field::Duration, Field::Resolution]);
-        assert_eq!(o.hidden, vec![Field::NegativePrompt, Field::Seed]);
+        assert_eq!(o.hidden, vec![Field::NegativePrompt, Field::Ttl]);
     }
 
     #[test]
@@ -323,6 +326,14 @@ mod tests {
         assert_eq!(o.locked, vec![Field::Duration]);
         assert!(w.iter().any(|m| m.contains("colour")));
         assert!(w.iter().any(|m| m.contains("data-size")));
+    }
+
+    #[test]
+    fn a_seed_is_refused_with_the_reason() {
+        let (o, w) = parse([("data-default-seed", "42"), ("data-lock", "seed")]);
+        assert!(o.defaults.is_empty() && o.locked.is_empty());
+        assert_eq!(w.len(), 2, "{w:#?}");
+        assert!(w.iter().all(|m| m.contains("does not take")), "{w:#?}");
     }
 
     #[test]

@@ -83,6 +83,10 @@ fn job(id: &str, phase: Phase, results: usize, created_at: f64) -> Job {
         retry_of: None,
         waiting_since: Some(created_at),
         sending_since: None,
+        progress: None,
+        queued: false,
+        needs_details: false,
+        progress_span: None,
     }
 }
 

@@ -11,7 +11,6 @@ use crate::components::frames_field::FramesField;
 use crate::components::handler::handler;
 use crate::components::presets_panel::PresetsPanel;
 use crate::components::prompt_field::PromptField;
-use crate::components::seed_field::SeedField;
 use crate::components::size_picker::SizePicker;
 use crate::components::submit_bar::SubmitBar;
 use crate::draft::Draft;
@@ -47,7 +46,6 @@ pub fn FormPanel() -> impl IntoView {
                 <SizePicker />
                 <DurationAndResults />
                 <CfgSlider />
-                <SeedField />
                 <AdvancedSection />
                 <PresetsPanel />
                 {draft.shows_developer().then(|| view! { <DeveloperPanel /> }.into_any())}

@@ -29,6 +29,7 @@ pub fn JobCard(
         return ().into_any();
     };
     let phase = Memo::new(move |_| job.with(|j| j.as_ref().map_or(Phase::Failed, |j| j.phase)));
+    let queued = Memo::new(move |_| job.with(|j| j.as_ref().is_some_and(|j| j.queued)));
     let results =
         Memo::new(move |_| job.with(|j| j.as_ref().map(|j| j.results.clone()).unwrap_or_default()));
     let error = Memo::new(move |_| job.with(|j| j.as_ref().and_then(|j| j.error.clone())));
@@ -51,7 +52,7 @@ pub fn JobCard(
             aria-labelledby=title_id.clone()
             data-task-uuid=first.id.clone()
         >
-            <JobSummary job=first.clone() title_id=title_id.clone() phase poster />
+            <JobSummary job=first.clone() title_id=title_id.clone() phase queued poster />
             <When when=condition(move || !phase.get().is_finished())>
                 <JobProgress job />
             </When>

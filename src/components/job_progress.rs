@@ -1,5 +1,6 @@
-//! Where a running job stands: sending, processing against the usual 2–5 minutes, or still
-//! waiting after the limit, with what the user can do about it.
+//! Where a running job stands: sending, queued, processing (with the server's own `progress` as
+//! a determinate bar when it reports one, elapsed time against the usual 2–5 minutes otherwise),
+//! or still waiting after the limit, with what the user can do about it.
 
 use leptos::prelude::*;
 
@@ -8,6 +9,7 @@ use crate::components::when::{When, condition};
 use crate::jobs::Jobs;
 use crate::jobs::model::{Job, Phase};
 use crate::jobs::naming::{clock, spoken};
+use crate::jobs::schedule::predicted_done_at;
 use crate::num::fixed;
 
 /// A Kling 2.1 Pro video usually takes 2 to 5 minutes.
@@ -25,6 +27,13 @@ pub fn JobProgress(
     // No memo of its own: `When` only reacts when its condition itself changes.
     let phase = move || job.with(|j| j.as_ref().map(|j| j.phase));
     let elapsed = move || job.with(|j| j.as_ref().map_or(0.0, |j| jobs.now() - j.started_at()));
+    let reported = move || job.with(|j| j.as_ref().and_then(|j| j.progress));
+    let queued = move || job.with(|j| j.as_ref().is_some_and(|j| j.queued && j.phase == Phase::Processing));
+    let left = move || {
+        job.with(|j| j.as_ref().and_then(predicted_done_at))
+            .map(|at| at - jobs.now())
+            .filter(|ms| *ms > 1_000.0)
+    };
     let scale = move || (elapsed() + 30_000.0).max(TYPICAL_MS.1 + 60_000.0);
     let pct = move |ms: f64| format!("{}%", fixed((ms / scale() * 100.0).min(100.0), 2));
     let status = move || {
@@ -40,6 +49,8 @@ pub fn JobProgress(
                     None => "Sending to the server…".into(),
                 },
                 Phase::Waiting => "Still waiting: the server has not finished after a long time, so it is no longer checked on its own.".into(),
+                Phase::Processing if j.queued => "Queued: the server will start it when its turn comes.".into(),
+                Phase::Processing if j.needs_details => "Looking the job up in the server's task record…".into(),
                 _ if n > 1 => format!("Making {n} videos: {} of {n} ready.", j.results.len()),
                 _ => "Making the video…".into(),
             })
@@ -55,22 +66,37 @@ pub fn JobProgress(
             <p class="ks-job__status">{move || status().unwrap_or_default()}</p>
             <div
                 class="ks-job__bar"
-                class:ks-job__bar--over=move || TYPICAL_MS.1 < elapsed()
+                class:ks-job__bar--over=move || reported().is_none() && TYPICAL_MS.1 < elapsed()
+                class:ks-job__bar--determinate=move || reported().is_some()
+                class:ks-job__bar--queued=move || queued()
                 role="progressbar"
-                aria-label="Time since the job was accepted"
+                aria-label=move || String::from(if reported().is_some() { "Progress reported by the server" } else { "Time since the job was accepted" })
                 aria-valuemin="0"
-                aria-valuemax=move || fixed(scale() / 1000.0, 0)
-                aria-valuenow=move || fixed(elapsed() / 1000.0, 0)
-                aria-valuetext=move || format!("{} elapsed; usually 2 to 5 min", spoken(elapsed()))
+                aria-valuemax=move || match reported() { Some(_) => "100".to_string(), None => fixed(scale() / 1000.0, 0) }
+                aria-valuenow=move || match reported() { Some(p) => p.to_string(), None => fixed(elapsed() / 1000.0, 0) }
+                aria-valuetext=move || match reported() {
+                    Some(p) => format!("{p}% done"),
+                    None if queued() => "queued".to_string(),
+                    None => format!("{} elapsed; usually 2 to 5 min", spoken(elapsed())),
+                }
             >
                 <span class="ks-job__band" style:left=move || pct(TYPICAL_MS.0) style:width=move || {
                     pct(TYPICAL_MS.1 - TYPICAL_MS.0)
                 }></span>
-                <span class="ks-job__fill" style:width=move || pct(elapsed())></span>
+                <span class="ks-job__fill" style:width=move || match reported() {
+                    Some(p) => format!("{p}%"),
+                    None => pct(elapsed()),
+                }></span>
             </div>
             <p class="ks-job__elapsed">
                 <span class="ks-job__clock">{move || clock(elapsed())}</span>
-                {move || String::from(if over() { " elapsed · longer than the usual 2–5 min" } else { " elapsed · usually 2–5 min" })}
+                {move || match (reported(), left()) {
+                    (Some(p), Some(ms)) => format!(" elapsed · {p}% done · about {} left", spoken(ms)),
+                    (Some(p), None) => format!(" elapsed · {p}% done"),
+                    (None, _) if queued() => " since it was accepted".to_string(),
+                    (None, _) if over() => " elapsed · longer than the usual 2–5 min".to_string(),
+                    (None, _) => " elapsed · usually 2–5 min".to_string(),
+                }}
                 {move || checked().map(|c| format!(" · {c}")).unwrap_or_default()}
             </p>
             <div class="ks-job__buttons">

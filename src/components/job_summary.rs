@@ -41,6 +41,8 @@ pub fn JobSummary(
     title_id: String,
     /// The job's phase.
     phase: Memo<Phase>,
+    /// Whether the server said the job waits its turn.
+    queued: Memo<bool>,
     /// The first frame's picture, once loaded.
     poster: RwSignal<Option<String>>,
 ) -> impl IntoView {
@@ -67,8 +69,14 @@ pub fn JobSummary(
             <div class="ks-job__text">
                 <div class="ks-job__titlebar">
                     <h3 class="ks-job__title" id=title_id title=title.clone()>{title.clone()}</h3>
-                    <span class=move || format!("ks-job__badge ks-job__badge--{}", phase.get().slug())>
-                        {move || phase.get().label().to_owned()}
+                    <span class=move || match (phase.get(), queued.get()) {
+                        (Phase::Processing, true) => "ks-job__badge ks-job__badge--queued".to_string(),
+                        (p, _) => format!("ks-job__badge ks-job__badge--{}", p.slug()),
+                    }>
+                        {move || match (phase.get(), queued.get()) {
+                            (Phase::Processing, true) => "Queued".to_string(),
+                            (p, _) => p.label().to_owned(),
+                        }}
                     </span>
                 </div>
                 {s.negative_prompt.clone().map(|n| view! {

@@ -38,7 +38,7 @@ pub mod request_import;
 pub mod result_grid;
 pub mod result_player;
 pub mod results_panel;
-pub mod seed_field;
+pub mod server_check_panel;
 pub mod size_picker;
 pub mod studio_footer;
 pub mod studio_header;

@@ -29,7 +29,7 @@ pub fn PromptField(
         _ => (
             draft.prompt,
             "Prompt",
-            "Describe the motion: who moves, how, and what the camera does. Optional.",
+            "Describe the motion: who moves, how, and what the camera does. Required.",
             "4",
             "The cat stretches, yawns and walks out of frame; slow push-in, soft morning light",
         ),
@@ -69,6 +69,7 @@ pub fn PromptField(
                 rows=rows
                 placeholder=placeholder
                 aria-describedby=described
+                aria-required=aria_flag(control == Control::Prompt)
                 aria-invalid=move || aria_flag(invalid.get())
                 prop:value=move || text.get()
                 on:input=handler(move |ev| text.set(event_target_value(&ev)))

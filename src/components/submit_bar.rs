@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::components::aria_flag;
 
 use crate::components::handler::handler;
+use crate::components::server_check_panel::ServerCheckPanel;
 use crate::draft::Draft;
 use crate::draft::submit::Submitter;
 
@@ -45,6 +46,7 @@ pub fn SubmitBar(
                     </ul>
                     <p class="ks-field__hint" hidden=move || !more_than_three()>{move || format!("and {} more", blockers.with(Vec::len).saturating_sub(3))}</p>
                 </div>
+            {move || draft.body_warning().map(|w| view! { <p class="ks-submit__warning" role="note">{w}</p> }.into_any())}
             <div class="ks-submit__row">
                 <p class="ks-submit__cost">{move || estimate().unwrap_or_default()}</p>
                 <button type="submit" class="ks-button ks-button--primary ks-submit__button"
@@ -57,6 +59,7 @@ pub fn SubmitBar(
                     </span>
                 </button>
             </div>
+            <ServerCheckPanel submitter=submitter />
             <p class="ks-submit__status" role="status">{move || status.get().unwrap_or_default()}</p>
         </div>
     }

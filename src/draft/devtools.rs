@@ -44,7 +44,7 @@ fn looks_inline(text: &str) -> bool {
 
 /// The order in which the fields of a task are shown: the order of the spec's table, so that
 /// a task being drafted reads like the request it will become.
-const FIELD_ORDER: [&str; 21] = [
+const FIELD_ORDER: [&str; 20] = [
     "taskType",
     "taskUUID",
     "model",
@@ -55,7 +55,6 @@ const FIELD_ORDER: [&str; 21] = [
     "height",
     "duration",
     "CFGScale",
-    "seed",
     "numberResults",
     "outputType",
     "outputFormat",

@@ -22,8 +22,6 @@ pub enum Control {
     CfgScale,
     /// Number of results.
     Results,
-    /// Seed.
-    Seed,
     /// Output format.
     Format,
     /// Output quality.
@@ -56,7 +54,6 @@ impl Control {
             Control::Duration => "Duration",
             Control::CfgScale => "Prompt adherence",
             Control::Results => "Videos",
-            Control::Seed => "Seed",
             Control::Format => "Output format",
             Control::Quality => "Output quality",
             Control::IncludeCost => "Include cost",
@@ -80,7 +77,6 @@ impl Control {
             Control::Duration => "ks-duration",
             Control::CfgScale => "ks-cfg-number",
             Control::Results => "ks-results",
-            Control::Seed => "ks-seed",
             Control::Format => "ks-format",
             Control::Quality => "ks-quality",
             Control::IncludeCost => "ks-include-cost",
@@ -151,7 +147,6 @@ pub fn control_of(field: &str, layout: FrameLayout) -> Control {
         path::DURATION => Control::Duration,
         path::CFG_SCALE => Control::CfgScale,
         path::NUMBER_RESULTS => Control::Results,
-        path::SEED => Control::Seed,
         path::OUTPUT_FORMAT | path::OUTPUT_TYPE => Control::Format,
         path::OUTPUT_QUALITY => Control::Quality,
         path::INCLUDE_COST => Control::IncludeCost,
@@ -184,6 +179,15 @@ pub fn local_message(error: &ApiError) -> String {
     let Some(Parameter::One(path)) = &error.parameter else {
         return message.to_string();
     };
+    // The model takes no request without a prompt: say what to write, not only that it is
+    // missing.
+    if path == path::POSITIVE_PROMPT && error.code == runware::ErrorCode::MissingParameter {
+        return format!(
+            "is required: describe the motion in {} to {} characters",
+            runware::Prompt::MIN_CHARS,
+            runware::Prompt::MAX_CHARS
+        );
+    }
     message
         .strip_prefix(path.as_str())
         .map(|rest| rest.strip_prefix(':').unwrap_or(rest))
@@ -238,7 +242,8 @@ mod tests {
             ("duration", Control::Duration),
             ("CFGScale", Control::CfgScale),
             ("numberResults", Control::Results),
-            ("seed", Control::Seed),
+            ("seed", Control::Request),
+            ("providerSettings", Control::Request),
             ("outputFormat", Control::Format),
             ("outputQuality", Control::Quality),
             ("includeCost", Control::IncludeCost),
@@ -258,7 +263,7 @@ mod tests {
         let raw = serde_json::json!({
             "taskType": "videoInference", "taskUUID": "6f1c1f5e-2b1a-4c3d-9e8f-0a1b2c3d4e5f",
             "model": "klingai:5@2", "inputs": {"frameImages": ["https://e.com/a.png"]},
-            "CFGScale": 2, "width": 1920, "height": 1081, "ttl": 10
+            "positivePrompt": "A cat", "CFGScale": 2, "width": 1920, "height": 1081, "ttl": 10
         });
         let errors = runware::validate_video_inference(&raw).expect_err("invalid");
         let layout = FrameLayout { has_first: true };
@@ -274,6 +279,20 @@ mod tests {
         assert!(
             size[0].starts_with("width × height 1920×1081 is not a supported size"),
             "{size:?}"
+        );
+    }
+
+    #[test]
+    fn a_missing_prompt_says_what_to_write() {
+        let raw = serde_json::json!({
+            "taskType": "videoInference", "taskUUID": "6f1c1f5e-2b1a-4c3d-9e8f-0a1b2c3d4e5f",
+            "model": "klingai:5@2", "inputs": {"frameImages": ["https://e.com/a.png"]}
+        });
+        let errors = runware::validate_video_inference(&raw).expect_err("no prompt");
+        let layout = FrameLayout { has_first: true };
+        assert_eq!(
+            messages_for(&errors, Control::Prompt, layout),
+            ["is required: describe the motion in 2 to 2500 characters"]
         );
     }
 

@@ -2,7 +2,7 @@
 //! defaults read into the draft's settings, checked by the `runware` crate's own constructors,
 //! with a sentence for each one that cannot be used.
 
-use runware::{CfgScale, HttpUrl, NumberResults, OutputQuality, Seed, Ttl};
+use runware::{CfgScale, HttpUrl, NumberResults, OutputQuality, Ttl};
 
 use super::settings::{self, DraftSettings};
 use crate::host_options::Field;
@@ -45,13 +45,6 @@ pub fn apply_default(s: &mut DraftSettings, field: Field, text: &str) -> Result<
         Field::Results => match value.parse::<u8>().ok().map(NumberResults::new) {
             Some(Ok(n)) => s.results = n.get(),
             _ => return refuse("is not a whole number from 1 to 4"),
-        },
-        Field::Seed => match value {
-            "random" | "" => s.seed = None,
-            _ => match value.parse::<i64>().ok().map(Seed::new) {
-                Some(Ok(seed)) => s.seed = Some(seed.to_string()),
-                _ => return refuse("is not random or a whole number from 1"),
-            },
         },
         Field::Format => match runware::OutputFormat::ALL
             .into_iter()
@@ -102,7 +95,6 @@ pub fn keep(into: &mut DraftSettings, from: &DraftSettings, fields: &[Field]) {
             Field::Duration => into.duration = from.duration,
             Field::CfgScale => into.cfg.clone_from(&from.cfg),
             Field::Results => into.results = from.results,
-            Field::Seed => into.seed.clone_from(&from.seed),
             Field::Format => into.format.clone_from(&from.format),
             Field::Quality => into.quality.clone_from(&from.quality),
             Field::IncludeCost => into.include_cost = from.include_cost,
@@ -127,7 +119,6 @@ mod tests {
             (Field::Duration, "10"),
             (Field::CfgScale, "0.7"),
             (Field::Results, "2"),
-            (Field::Seed, "42"),
             (Field::Format, "webm"),
             (Field::Quality, "80"),
             (Field::IncludeCost, "true"),
@@ -142,8 +133,8 @@ mod tests {
             ("720p", "9:16", 10)
         );
         assert_eq!(
-            (s.cfg.as_str(), s.results, s.seed.as_deref()),
-            ("0.7", 2, Some("42"))
+            (s.cfg.as_str(), s.results),
+            ("0.7", 2)
         );
         assert_eq!(
             (s.format.as_str(), s.quality.as_str(), s.safety.as_str()),

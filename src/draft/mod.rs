@@ -11,6 +11,7 @@ pub mod fields;
 pub mod host;
 pub mod presets;
 pub mod request;
+pub mod server_check;
 pub mod settings;
 pub mod submit;
 
@@ -28,6 +29,7 @@ use crate::host_options::{Field, HostOptions, KeyPolicy};
 use crate::pick::{Options, Pick};
 use fields::{Control, FrameLayout};
 use request::FrameWires;
+use server_check::ServerCheck;
 use settings::DraftSettings;
 
 /// The raw task and what validation made of it.
@@ -80,8 +82,6 @@ pub struct Draft {
     pub cfg: RwSignal<String>,
     /// `numberResults`.
     pub results: RwSignal<u8>,
-    /// A fixed seed as typed, or `None` for a random one.
-    pub seed: RwSignal<Option<String>>,
     /// `outputFormat`.
     pub format: Pick<OutputFormat>,
     /// `outputQuality` as typed.
@@ -102,6 +102,8 @@ pub struct Draft {
     pub task_uuid: RwSignal<TaskId>,
     /// A note for the user about the draft itself (e.g. settings taken from a shared link).
     pub notice: RwSignal<Option<String>>,
+    /// The backend's verdict on the request, from the last "Check with the server".
+    pub server_check: RwSignal<ServerCheck>,
     /// What the embedding page configures (defaults, locked and hidden fields).
     host: StoredValue<HostOptions>,
     /// The settings the page starts from: the spec's defaults with the page's own on top; locked
@@ -136,7 +138,6 @@ impl Draft {
             duration: Pick::new(settings::duration_of(d.duration)),
             cfg: RwSignal::new(d.cfg),
             results: RwSignal::new(d.results),
-            seed: RwSignal::new(d.seed),
             format: Pick::new(settings::format_of(&d.format)),
             quality: RwSignal::new(d.quality),
             include_cost: RwSignal::new(d.include_cost),
@@ -147,6 +148,7 @@ impl Draft {
             frames: Frames::new(),
             task_uuid: RwSignal::new(TaskId::new_v4()),
             notice: RwSignal::new(None),
+            server_check: RwSignal::new(ServerCheck::Idle),
             host: StoredValue::new(HostOptions::default()),
             site: StoredValue::new(DraftSettings::default()),
             // Replaced below: the memo needs the finished handle it reads from.
@@ -209,7 +211,6 @@ impl Draft {
             duration: self.duration.get().seconds(),
             cfg: self.cfg.get(),
             results: self.results.get(),
-            seed: self.seed.get(),
             format: self.format.get().as_str().into(),
             quality: self.quality.get(),
             include_cost: self.include_cost.get(),
@@ -255,7 +256,6 @@ impl Draft {
         self.duration.set(settings::duration_of(s.duration));
         self.cfg.set(s.cfg.clone());
         self.results.set(s.results.clamp(1, 4));
-        self.seed.set(s.seed.clone());
         self.format.set(settings::format_of(&s.format));
         self.quality.set(s.quality.clone());
         self.include_cost.set(s.include_cost);
@@ -369,11 +369,37 @@ impl Draft {
         }
     }
 
-    /// The validation messages that belong to `control` (tracked).
+    /// The validation messages that belong to `control`, and what the server said of it in the
+    /// last check while the request is still the one checked (tracked).
     pub fn messages(&self, control: Control) -> Vec<String> {
-        self.checked.with(|c| match &c.result {
-            Ok(_) => Vec::new(),
-            Err(errors) => fields::messages_for(errors, control, c.layout),
+        self.checked.with(|c| {
+            let mut out = match &c.result {
+                Ok(_) => Vec::new(),
+                Err(errors) => fields::messages_for(errors, control, c.layout),
+            };
+            self.server_check.with(|check| {
+                if check.is_about(&c.raw) {
+                    out.extend(
+                        fields::messages_for(check.errors(), control, c.layout)
+                            .into_iter()
+                            .map(|m| format!("the server says: {m}")),
+                    );
+                }
+            });
+            out
+        })
+    }
+
+    /// A warning when the request's body is large enough for proxies to refuse it (tracked).
+    pub fn body_warning(&self) -> Option<String> {
+        let bytes = self.checked.with(|c| request::body_bytes(&c.raw));
+        (bytes > request::BODY_WARN_BYTES).then(|| {
+            format!(
+                "This request is about {:.0} MB: some servers and proxies refuse bodies above {} MB. \
+                 Smaller frames, or an image URL for one of them, make it lighter.",
+                bytes as f64 / (1024.0 * 1024.0),
+                request::BODY_WARN_BYTES / (1024 * 1024)
+            )
         })
     }
 

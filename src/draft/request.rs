@@ -66,14 +66,6 @@ pub fn raw_request(
     if let Some(cfg) = number_or_text(&settings.cfg) {
         put(path::CFG_SCALE, cfg);
     }
-    if let Some(seed) = &settings.seed {
-        // A fixed seed left empty is sent as the empty text, which the validator refuses with
-        // its own message: "fixed" with nothing in it is a mistake, not "random".
-        put(
-            path::SEED,
-            number_or_text(seed).unwrap_or_else(|| Value::from("")),
-        );
-    }
     put(path::NUMBER_RESULTS, Value::from(settings.results));
     put(
         path::OUTPUT_FORMAT,
@@ -102,6 +94,30 @@ pub fn raw_request(
         }
     }
     Value::Object(task)
+}
+
+/// Above this many bytes a request body is known to be refused by some proxies (a 413 with two
+/// large frames, spec §3): the form warns before sending it.
+pub const BODY_WARN_BYTES: usize = 30 * 1024 * 1024;
+
+/// About how many bytes the body of `task` takes on the wire: its frame image strings, which are
+/// nearly all of it, plus the rest of the task generously counted.
+pub fn body_bytes(task: &Value) -> usize {
+    let frames = task
+        .get("inputs")
+        .and_then(|i| i.get("frameImages"))
+        .and_then(Value::as_array)
+        .map_or(0, |items| {
+            items
+                .iter()
+                .map(|item| {
+                    item.as_str()
+                        .or_else(|| item.get("image").and_then(Value::as_str))
+                        .map_or(0, str::len)
+                })
+                .sum()
+        });
+    frames + 8 * 1024
 }
 
 /// A JSON object of `members`, in their order (for the one- and two-member objects above).
@@ -150,12 +166,16 @@ mod tests {
             first: Some(URL.into()),
             last: None,
         };
-        let raw = raw_request(&DraftSettings::default(), HD, frames, id());
+        let settings = DraftSettings {
+            prompt: "A cat".into(),
+            ..DraftSettings::default()
+        };
+        let raw = raw_request(&settings, HD, frames, id());
         assert_eq!(
             raw,
             json!({
                 "taskType": "videoInference", "taskUUID": id().to_string(), "model": "klingai:5@2",
-                "inputs": {"frameImages": [URL]}, "width": 1920, "height": 1080, "duration": 5,
+                "positivePrompt": "A cat", "inputs": {"frameImages": [URL]}, "width": 1920, "height": 1080, "duration": 5,
                 "CFGScale": 0.5, "numberResults": 1, "outputFormat": "MP4", "outputQuality": 95
             })
         );
@@ -168,7 +188,6 @@ mod tests {
         let settings = DraftSettings {
             prompt: "x".into(),
             cfg: "1.5".into(),
-            seed: Some(String::new()),
             quality: "abc".into(),
             ttl: "59".into(),
             webhook: "ftp://nope".into(),
@@ -188,7 +207,6 @@ mod tests {
                 "inputs.frameImages",
                 "outputQuality",
                 "positivePrompt",
-                "seed",
                 "ttl",
                 "webhookURL"
             ]
@@ -210,9 +228,44 @@ mod tests {
             first: None,
             last: Some(URL.into()),
         };
-        let raw = raw_request(&DraftSettings::default(), HD, last, id());
+        let settings = DraftSettings {
+            prompt: "A dog".into(),
+            ..DraftSettings::default()
+        };
+        let raw = raw_request(&settings, HD, last, id());
         assert_eq!(raw["inputs"]["frameImages"][0]["frame"], "last");
         assert!(runware::validate_video_inference(&raw).is_ok());
+    }
+
+    /// The model takes no request without a prompt, and no seed: the form sends neither way.
+    #[test]
+    fn an_empty_prompt_is_missing_and_no_seed_is_ever_sent() {
+        let frames = FrameWires {
+            first: Some(URL.into()),
+            last: None,
+        };
+        let raw = raw_request(&DraftSettings::default(), HD, frames, id());
+        assert!(raw.get("positivePrompt").is_none() && raw.get("seed").is_none());
+        let errors = runware::validate_video_inference(&raw).expect_err("no prompt");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].code, runware::ErrorCode::MissingParameter);
+        assert_eq!(
+            errors[0].parameter.as_ref().map(|p| p.to_string()),
+            Some("positivePrompt".into())
+        );
+    }
+
+    #[test]
+    fn the_body_is_counted_by_its_frames() {
+        let big = "A".repeat(20 * 1024 * 1024);
+        let frames = FrameWires {
+            first: Some(format!("data:image/jpeg;base64,{big}")),
+            last: Some(format!("data:image/jpeg;base64,{big}")),
+        };
+        let raw = raw_request(&DraftSettings::default(), HD, frames, id());
+        assert!(body_bytes(&raw) > BODY_WARN_BYTES);
+        let small = raw_request(&DraftSettings::default(), HD, FrameWires::default(), id());
+        assert!(body_bytes(&small) < 16 * 1024);
     }
 
     #[test]

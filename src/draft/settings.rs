@@ -31,8 +31,6 @@ pub struct DraftSettings {
     pub cfg: String,
     /// `numberResults`, 1–4.
     pub results: u8,
-    /// A fixed seed as typed, or `None` for a random one.
-    pub seed: Option<String>,
     /// `outputFormat` wire name.
     pub format: String,
     /// `outputQuality` as typed.
@@ -60,7 +58,6 @@ impl Default for DraftSettings {
             duration: Duration::default().seconds(),
             cfg: runware::CfgScale::DEFAULT.to_string(),
             results: runware::NumberResults::DEFAULT.get(),
-            seed: None,
             format: OutputFormat::default().as_str().into(),
             quality: runware::OutputQuality::DEFAULT.to_string(),
             include_cost: false,
@@ -127,7 +124,7 @@ impl DraftSettings {
         let defaults = DraftSettings::default();
         let mut out = String::from(FRAGMENT_MARK);
         let flag = |b: bool| if b { "1" } else { "0" }.to_string();
-        let pairs: [(&str, String, String); 13] = [
+        let pairs: [(&str, String, String); 12] = [
             ("prompt", self.prompt.clone(), defaults.prompt),
             (
                 "negative",
@@ -148,7 +145,6 @@ impl DraftSettings {
                 self.results.to_string(),
                 defaults.results.to_string(),
             ),
-            ("seed", self.seed.clone().unwrap_or_default(), String::new()),
             ("format", self.format.clone(), defaults.format),
             ("quality", self.quality.clone(), defaults.quality),
             ("cost", flag(self.include_cost), flag(defaults.include_cost)),
@@ -194,7 +190,6 @@ impl DraftSettings {
                         .filter(|n| (1..=4).contains(n))
                         .unwrap_or(1)
                 }
-                "seed" => s.seed = (!value.is_empty()).then_some(value),
                 "format" => s.format = format_of(&value).as_str().into(),
                 "quality" => s.quality = value,
                 "cost" => s.include_cost = value == "1",
@@ -228,7 +223,6 @@ impl DraftSettings {
                 "duration" => s.duration = u32::try_from(whole(v)?).ok()?,
                 "cfg" => s.cfg = text(v)?,
                 "results" => s.results = u8::try_from(whole(v)?).ok()?,
-                "seed" => s.seed = if v.is_null() { None } else { Some(text(v)?) },
                 "format" => s.format = text(v)?,
                 "quality" => s.quality = text(v)?,
                 "includeCost" => s.include_cost = v.as_bool()?,
@@ -257,7 +251,7 @@ pub fn of_request(r: &VideoInference) -> DraftSettings {
             .unwrap_or_default()
     };
     DraftSettings {
-        prompt: text(&r.positive_prompt),
+        prompt: r.positive_prompt.as_str().to_owned(),
         negative_prompt: text(&r.negative_prompt),
         tier: r.size.map_or(Tier::P1080, |s| s.tier()).label().into(),
         aspect: aspect_label(r.size.map(|s| s.aspect())).into(),
@@ -265,7 +259,6 @@ pub fn of_request(r: &VideoInference) -> DraftSettings {
         duration: r.duration_or_default().seconds(),
         cfg: r.cfg_scale_or_default().to_string(),
         results: r.number_results_or_default().get(),
-        seed: r.seed.map(|s| s.to_string()),
         format: r.output_format_or_default().as_str().into(),
         quality: r.output_quality_or_default().to_string(),
         include_cost: r.include_cost_or_default(),
@@ -327,7 +320,7 @@ mod tests {
             (d.format.as_str(), d.quality.as_str(), d.safety.as_str()),
             ("MP4", "95", "none")
         );
-        assert!(!d.include_cost && d.seed.is_none());
+        assert!(!d.include_cost);
         assert_eq!(DraftSettings::default().to_fragment(), "v=1");
     }
 
@@ -342,7 +335,6 @@ mod tests {
             duration: 10,
             cfg: "0.73".into(),
             results: 3,
-            seed: Some("42".into()),
             format: "WEBM".into(),
             quality: "80".into(),
             include_cost: true,
@@ -372,7 +364,7 @@ mod tests {
             "taskType": "videoInference", "taskUUID": "6f1c1f5e-2b1a-4c3d-9e8f-0a1b2c3d4e5f",
             "model": "klingai:5@2", "inputs": {"frameImages": ["https://e.com/a.png"]},
             "positivePrompt": "A cat", "width": 720, "height": 1280, "duration": 10, "CFGScale": 0.29,
-            "seed": 77, "numberResults": 2, "outputFormat": "MOV", "outputQuality": 60,
+            "numberResults": 2, "outputFormat": "MOV", "outputQuality": 60,
             "includeCost": true, "safety": {"checkContent": true}, "ttl": 600,
             "webhookURL": "https://hook.example/x"
         });
@@ -383,8 +375,8 @@ mod tests {
             ("720p", "9:16", 10)
         );
         assert_eq!(
-            (s.cfg.as_str(), s.results, s.seed.as_deref()),
-            ("0.29", 2, Some("77"))
+            (s.cfg.as_str(), s.results),
+            ("0.29", 2)
         );
         assert_eq!(
             (s.format.as_str(), s.quality.as_str(), s.safety.as_str()),
@@ -393,13 +385,20 @@ mod tests {
         assert!(s.include_cost && s.ttl == "600" && s.webhook == "https://hook.example/x");
         let bare = raw_minimal();
         let s = of_request(&bare);
-        assert_eq!(s, DraftSettings::default());
+        assert_eq!(
+            s,
+            DraftSettings {
+                prompt: "A cat".into(),
+                ..DraftSettings::default()
+            }
+        );
     }
 
     fn raw_minimal() -> VideoInference {
         let raw = serde_json::json!({
             "taskType": "videoInference", "taskUUID": "6f1c1f5e-2b1a-4c3d-9e8f-0a1b2c3d4e5f",
-            "model": "klingai:5@2", "inputs": {"frameImages": ["https://e.com/a.png"]}
+            "model": "klingai:5@2", "inputs": {"frameImages": ["https://e.com/a.png"]},
+            "positivePrompt": "A cat"
         });
         runware::validate_video_inference(&raw).expect("valid")
     }
@@ -408,7 +407,6 @@ mod tests {
     fn stored_settings_read_back_as_serde_wrote_them() {
         let s = DraftSettings {
             prompt: "A \"cat\" ü".into(),
-            seed: Some("7".into()),
             results: 4,
             duration: 10,
             include_cost: true,
@@ -431,7 +429,6 @@ mod tests {
             r#"{"duration":5.0}"#,
             r#"{"results":256}"#,
             r#"{"crop":"yes"}"#,
-            r#"{"seed":7}"#,
             "[]",
             "null",
         ] {

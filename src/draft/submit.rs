@@ -7,6 +7,7 @@ use wasm_bindgen::JsCast;
 
 use super::cost::{self, CostPoint};
 use super::fields::Control;
+use super::server_check::ServerCheck;
 use super::{Blocker, Draft};
 use crate::config::Settings;
 use crate::jobs::{Jobs, NewJob};
@@ -112,6 +113,37 @@ impl Submitter {
         if let Some(root) = self.root.get_untracked() {
             focus_control(root.unchecked_ref(), control);
         }
+    }
+
+    /// Checks the request with the server (a dry run) if nothing blocks it; otherwise moves
+    /// focus to the first thing to fix. The verdict lands in [`Draft::server_check`].
+    pub fn check_with_server(&self) {
+        let blockers = untrack(|| self.blockers());
+        if let Some(first) = blockers.first() {
+            self.focus(first.control);
+            return;
+        }
+        let (Some(jobs), checked) = (self.jobs, self.draft.checked().get_untracked()) else {
+            return;
+        };
+        let Ok(request) = checked.result else {
+            return;
+        };
+        let key = ServerCheck::key(&checked.raw);
+        let verdict = self.draft.server_check;
+        verdict.set(ServerCheck::Checking {
+            request: key.clone(),
+        });
+        leptos::task::spawn_local(async move {
+            let answer = jobs.dry_run(request).await;
+            // A newer check (or a changed form) wins over a late answer.
+            if verdict.with_untracked(|v| matches!(v, ServerCheck::Checking { request } if *request == key)) {
+                verdict.set(ServerCheck::Answered {
+                    request: key,
+                    verdict: answer,
+                });
+            }
+        });
     }
 
     /// Submits if nothing blocks it; otherwise moves focus to the first thing to fix.

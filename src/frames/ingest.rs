@@ -37,6 +37,11 @@ const JPEG_QUALITY: f64 = 0.92;
 const PREVIEW_SIDE: u32 = 800;
 /// Long side of the job-card image.
 const THUMB_SIDE: u32 = 256;
+/// The most a frame is sent as: Runware takes 20 MB, Kling's own API 10 MB (spec §3), so a
+/// frame above this is encoded again, smaller.
+pub const SEND_LIMIT_BYTES: usize = 10 * 1024 * 1024;
+/// Qualities tried, in turn, for a JPEG (or WEBP) that came out above [`SEND_LIMIT_BYTES`].
+const SMALLER_QUALITIES: [f64; 4] = [0.85, 0.75, 0.6, 0.45];
 
 /// Takes a file (picked, dropped or pasted) into `slot`.
 pub fn ingest_blob(frames: Frames, slot: Slot, blob: Blob, name: String) {
@@ -344,10 +349,12 @@ pub async fn encode(
     let work = Size::new(bitmap.width(), bitmap.height());
     let rect = geometry::rescale(plan.region, source, work);
     let broken = |_| "The browser could not draw this picture.".to_string();
-    // Nothing to crop, scale or convert: the file goes as it is, byte for byte.
+    // Nothing to crop, scale or convert: the file goes as it is, byte for byte (unless it is
+    // larger than a frame may be sent).
     if let Some((format, bytes)) = original
         && plan.region == Rect::whole(source)
         && plan.output == source
+        && bytes.len() <= SEND_LIMIT_BYTES
     {
         return Ok(Output {
             image: Arc::new(FrameImage::from_bytes(format, &bytes)),
@@ -361,9 +368,26 @@ pub async fn encode(
     }
     let canvas = draw(&bitmap, rect, plan.output).map_err(broken)?;
     let kind = if plan.png { "image/png" } else { "image/jpeg" };
-    let bytes = to_bytes(&canvas, kind, JPEG_QUALITY)
+    let mut bytes = to_bytes(&canvas, kind, JPEG_QUALITY)
         .await
         .map_err(broken)?;
+    // Too large to send (a noisy photo at 2048 px, a PNG with transparency): encoded again at
+    // lower qualities; a transparent picture goes as WEBP, which keeps its alpha and is lossy.
+    let smaller = if plan.png { "image/webp" } else { "image/jpeg" };
+    for quality in SMALLER_QUALITIES {
+        if bytes.len() <= SEND_LIMIT_BYTES {
+            break;
+        }
+        bytes = to_bytes(&canvas, smaller, quality).await.map_err(broken)?;
+    }
+    if bytes.len() > SEND_LIMIT_BYTES {
+        return Err(format!(
+            "Even encoded smaller, this picture takes {:.1} MB, more than the {} MB a frame may have. \
+             Try a smaller or less detailed image.",
+            bytes.len() as f64 / (1024.0 * 1024.0),
+            SEND_LIMIT_BYTES / (1024 * 1024)
+        ));
+    }
     // The crate checks what was made against the model's limits (20 MB above all).
     let facts = image::inspect(&bytes).map_err(|e| sentence(&e.to_string()))?;
     Ok(Output {

@@ -187,7 +187,7 @@ mod tests {
     #[test]
     fn a_request_file_gets_a_fresh_uuid_and_is_validated() {
         let text = r#"{"taskType":"videoInference","taskUUID":"6f1c1f5e-2b1a-4c3d-9e8f-0a1b2c3d4e5f",
-            "model":"klingai:5@2","inputs":{"frameImages":["https://example.com/a.png"]},"numberResults":3}"#;
+            "model":"klingai:5@2","positivePrompt":"A cat","inputs":{"frameImages":["https://example.com/a.png"]},"numberResults":3}"#;
         let Ok(Import::Requests(requests)) = read(text, fresh) else {
             panic!("requests")
         };

@@ -368,7 +368,8 @@ impl Engine {
     }
 
     /// Applies a reply to every job it concerns (and to `polled`, which it may not name);
-    /// returns whether any job changed.
+    /// returns whether it brought news (a result, an end, a new phase: see
+    /// [`progress::is_news`]). Every change is kept, `progress` included.
     pub(super) async fn absorb(&self, reply: &Reply, polled: &[String]) -> bool {
         let now = now();
         let mut ids: Vec<String> = polled.to_vec();
@@ -383,6 +384,7 @@ impl Engine {
             }
         }
         let mut changed = Vec::new();
+        let mut news = false;
         for id in &ids {
             let update = self
                 .signals
@@ -393,12 +395,13 @@ impl Engine {
                 if let Some(text) = progress::announcement(&before, &after) {
                     self.announce(text);
                 }
+                news |= progress::is_news(&before, &after);
                 changed.push(after);
             }
         }
         if !changed.is_empty() {
             self.persist(&changed, &[]).await;
         }
-        !changed.is_empty()
+        news
     }
 }

@@ -62,6 +62,15 @@ impl Writer {
         self
     }
 
+    /// Puts `value` only when there is one: members added later are left out when they say
+    /// nothing, so a record reads and writes as it did before they existed.
+    fn put_some<T: Into<Value>>(&mut self, key: &str, value: Option<T>) -> &mut Self {
+        if let Some(value) = value {
+            self.0.insert(key.to_owned(), value.into());
+        }
+        self
+    }
+
     fn done(&mut self) -> Value {
         Value::Object(std::mem::take(&mut self.0))
     }
@@ -221,6 +230,9 @@ impl Job {
             .put("retryOf", self.retry_of.as_deref())
             .put("waitingSince", self.waiting_since)
             .put("sendingSince", self.sending_since)
+            .put_some("progress", self.progress)
+            .put_some("queued", self.queued.then_some(true))
+            .put_some("needsDetails", self.needs_details.then_some(true))
             .done()
     }
 
@@ -259,6 +271,10 @@ impl Job {
                 retry_of: optional(f, "retryOf", string)?,
                 waiting_since: optional(f, "waitingSince", Value::as_f64)?,
                 sending_since: optional(f, "sendingSince", Value::as_f64)?,
+                progress: optional(f, "progress", small)?,
+                queued: optional(f, "queued", Value::as_bool)?.unwrap_or(false),
+                needs_details: optional(f, "needsDetails", Value::as_bool)?.unwrap_or(false),
+                progress_span: None,
             })
         };
         read().map_err(|key| format!("a job's `{key}` is missing or cannot be read"))
@@ -345,6 +361,10 @@ mod tests {
             retry_of: Some("11111111-2222-4333-8444-555555555555".into()),
             waiting_since: Some(1_700_000_001_000.0),
             sending_since: None,
+            progress: None,
+            queued: false,
+            needs_details: false,
+            progress_span: None,
         }
     }
 
@@ -371,6 +391,22 @@ mod tests {
         let mut job = earlier();
         job.checked_at = Some(3.0);
         assert_eq!(Job::from_text(&job.to_text()), Ok(earlier()));
+    }
+
+    #[test]
+    fn progress_and_recovery_marks_round_trip() {
+        let job = Job {
+            progress: Some(42),
+            queued: true,
+            needs_details: true,
+            ..earlier()
+        };
+        let value = job.to_json();
+        assert_eq!(
+            (&value["progress"], &value["queued"], &value["needsDetails"]),
+            (&Value::from(42), &Value::Bool(true), &Value::Bool(true))
+        );
+        assert_eq!(Job::from_json(&value), Ok(job));
     }
 
     #[test]

@@ -12,6 +12,7 @@ use leptos::task::spawn_local;
 
 pub mod archive;
 pub mod book;
+mod dry_run;
 pub mod engine;
 pub mod files;
 pub mod frames;
@@ -126,6 +127,15 @@ impl Jobs {
     pub fn submit(&self, job: NewJob) {
         if let Some(engine) = self.engine() {
             engine.submit(job, None);
+        }
+    }
+
+    /// Asks the backend to validate `request` without running it (see
+    /// [`crate::draft::server_check`]).
+    pub async fn dry_run(&self, request: runware::VideoInference) -> crate::draft::server_check::Verdict {
+        match self.engine() {
+            Some(engine) => engine.dry_run(request).await,
+            None => crate::draft::server_check::Verdict::Unanswered("the studio is not running".into()),
         }
     }
 

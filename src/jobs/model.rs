@@ -119,7 +119,7 @@ pub struct JobSettings {
     pub duration_s: u32,
     /// `CFGScale`.
     pub cfg_scale: f64,
-    /// `seed`, when fixed.
+    /// `seed`, when fixed: only jobs sent before the model was known to take none carry one.
     pub seed: Option<i64>,
     /// `numberResults`.
     pub number_results: u8,
@@ -141,10 +141,7 @@ impl JobSettings {
     /// The settings of `request`, with the server's defaults filled in.
     pub fn of(request: &VideoInference) -> Self {
         JobSettings {
-            prompt: request
-                .positive_prompt
-                .as_ref()
-                .map(|p| p.as_str().to_owned()),
+            prompt: Some(request.positive_prompt.as_str().to_owned()),
             negative_prompt: request
                 .negative_prompt
                 .as_ref()
@@ -152,7 +149,7 @@ impl JobSettings {
             size: request.size.map(|s| (s.width(), s.height())),
             duration_s: request.duration_or_default().seconds(),
             cfg_scale: request.cfg_scale_or_default().value(),
-            seed: request.seed.map(|s| s.get()),
+            seed: None,
             number_results: request.number_results_or_default().get(),
             format: request.output_format_or_default().as_str().to_owned(),
             quality: request.output_quality_or_default().get(),
@@ -223,6 +220,17 @@ pub struct Job {
     pub waiting_since: Option<f64>,
     /// While a send attempt is under way: when it started.
     pub sending_since: Option<f64>,
+    /// The server's own `progress` (0–100) in its latest answer, when it gives one.
+    pub progress: Option<u8>,
+    /// Whether the server's latest answer said the task waits its turn (`queued`, `pending`,
+    /// `waiting`).
+    pub queued: bool,
+    /// `getResponse` no longer knows the task: it is asked about with `getTaskDetails`, which
+    /// reads Runware's long-term record of it, before it is given up (spec §5.5).
+    pub needs_details: bool,
+    /// The first and the latest `progress` reading this tab saw, each with its time (ms): how
+    /// fast the task moves, for polling when it is likely done. Not saved.
+    pub progress_span: Option<((f64, u8), (f64, u8))>,
 }
 
 #[cfg(test)]
@@ -249,6 +257,10 @@ impl Job {
             retry_of: None,
             waiting_since: Some(at),
             sending_since: None,
+            progress: None,
+            queued: false,
+            needs_details: false,
+            progress_span: None,
         }
     }
 }

@@ -7,7 +7,7 @@ use futures::channel::oneshot;
 use futures::future::select;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
-use runware::{GetResponse, Task, TaskId};
+use runware::{GetResponse, GetTaskDetails, Task, TaskId};
 
 use super::engine::{Engine, Errand, POLL_TIMEOUT_MS, now};
 use super::model::Phase;
@@ -168,11 +168,20 @@ impl Engine {
         backend: &Backend,
         ids: &[String],
     ) -> Result<bool, Option<f64>> {
-        let tasks: Vec<Task> = ids
-            .iter()
-            .filter_map(|id| TaskId::parse(id).ok())
-            .map(|id| Task::from(GetResponse::new(id)))
-            .collect();
+        // `getResponse` for each job, but `getTaskDetails` for one the response of which has
+        // expired: Runware's long-term record may still hold its videos.
+        let tasks: Vec<Task> = self.signals.book.with_untracked(|b| {
+            ids.iter()
+                .filter_map(|id| {
+                    let task_uuid = TaskId::parse(id).ok()?;
+                    Some(if b.get(id).is_some_and(|j| j.needs_details) {
+                        Task::from(GetTaskDetails::new(task_uuid))
+                    } else {
+                        Task::from(GetResponse::new(task_uuid))
+                    })
+                })
+                .collect()
+        });
         let transport = self.transport(backend);
         match transport.send(&tasks, POLL_TIMEOUT_MS).await {
             Ok(reply) => {

@@ -23,20 +23,75 @@ fn progress_of(job: &Job) -> TaskProgress {
     progress
 }
 
-/// Applies one reply (a poll answer, or a result the server pushed) to `job`; returns whether
-/// anything changed. Items and errors about other tasks are ignored.
+/// Applies one reply (a poll answer, a `getTaskDetails` answer, or a result the server pushed)
+/// to `job`; returns whether anything changed. Items and errors about other tasks are ignored.
+///
+/// A `taskFailedOrNotFound` for a job the server accepted is not taken at its word at once:
+/// within [`NOT_FOUND_GRACE_MS`] of acceptance it means the server has not registered the task
+/// yet; after that the job is marked to be asked about with `getTaskDetails`, and only when that
+/// does not know it either is the job lost.
 pub fn apply(job: &mut Job, reply: &Reply, now: f64) -> bool {
     if job.phase.is_finished() {
         return false;
     }
+    let id = job.id.clone();
+    if let Some(response) = details_of(reply, &id) {
+        return apply_details(job, response, now);
+    }
     let mentioned = reply.items_for(&job.id).next().is_some();
-    let early = job.accepted_at.is_none_or(|t| now - t < NOT_FOUND_GRACE_MS);
-    let not_found_only = reply
-        .errors_for(&job.id)
-        .all(|e| e.code == ErrorCode::TaskFailedOrNotFound);
-    if !mentioned && early && not_found_only {
+    let codes: Vec<&ErrorCode> = reply.errors_for(&job.id).map(|e| &e.code).collect();
+    let not_found_only =
+        !codes.is_empty() && codes.iter().all(|c| **c == ErrorCode::TaskFailedOrNotFound);
+    if !mentioned && not_found_only {
+        let early = job.accepted_at.is_none_or(|t| now - t < NOT_FOUND_GRACE_MS);
+        if early && !job.needs_details {
+            return false;
+        }
+        if job.needs_details {
+            finish(job, Phase::Failed, Some(lost(&job.id)), now);
+        } else {
+            job.needs_details = true;
+        }
+        return true;
+    }
+    fold_into(job, reply, now)
+}
+
+/// The `response` of a `getTaskDetails` answer about task `id`.
+fn details_of<'a>(reply: &'a Reply, id: &'a str) -> Option<&'a Reply> {
+    reply.items_for(id).find_map(|item| match item {
+        Item::TaskDetails { response, .. } => Some(response),
+        _ => None,
+    })
+}
+
+/// Applies the task's response as `getTaskDetails` recorded it. A record without a response
+/// about the task yet changes nothing: the job is asked about again at the next tick.
+fn apply_details(job: &mut Job, response: &Reply, now: f64) -> bool {
+    let about = response.items_for(&job.id).next().is_some()
+        || response.errors_for(&job.id).next().is_some();
+    if !about {
         return false;
     }
+    fold_into(job, response, now)
+}
+
+/// The error a job ends with when neither `getResponse` nor `getTaskDetails` knows it.
+fn lost(id: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::TaskFailedOrNotFound,
+        format!(
+            "The server no longer knows this job: neither getResponse nor getTaskDetails found \
+             task {id}, so its videos cannot be fetched."
+        ),
+    )
+    .with_task_uuid(id)
+}
+
+/// Folds `reply` into `job`: new results, the end of the job, and the server's `progress` and
+/// queue state. Returns whether anything changed.
+fn fold_into(job: &mut Job, reply: &Reply, now: f64) -> bool {
+    let mentioned = reply.items_for(&job.id).next().is_some();
     let mut progress = progress_of(job);
     progress.observe(reply);
     let mut changed = false;
@@ -52,7 +107,28 @@ pub fn apply(job: &mut Job, reply: &Reply, now: f64) -> bool {
         changed = true;
     }
     match progress.state() {
-        TaskState::Processing { .. } => {}
+        TaskState::Processing {
+            progress: reported,
+            queued,
+            ..
+        } => {
+            if mentioned {
+                if let Some(value) = reported
+                    && job.progress != Some(value)
+                {
+                    job.progress = Some(value);
+                    job.progress_span = Some(match job.progress_span {
+                        Some((first, _)) => (first, (now, value)),
+                        None => ((now, value), (now, value)),
+                    });
+                    changed = true;
+                }
+                if job.queued != queued {
+                    job.queued = queued;
+                    changed = true;
+                }
+            }
+        }
         TaskState::Done { .. } => {
             finish(job, Phase::Done, None, now);
             changed = true;
@@ -70,6 +146,12 @@ pub fn apply(job: &mut Job, reply: &Reply, now: f64) -> bool {
     changed
 }
 
+/// Whether going from `before` to `after` is news for the poller's pace: a result, an end, a
+/// phase. The server's `progress` moving on is not: it is expected at every look.
+pub fn is_news(before: &Job, after: &Job) -> bool {
+    before.phase != after.phase || before.results.len() != after.results.len()
+}
+
 /// Marks `job` as acknowledged by the server.
 pub fn accept(job: &mut Job, now: f64) {
     if job.phase == Phase::Sending {
@@ -84,6 +166,8 @@ pub fn accept(job: &mut Job, now: f64) {
 /// Ends `job`.
 pub fn finish(job: &mut Job, phase: Phase, error: Option<ApiError>, now: f64) {
     job.phase = phase;
+    job.queued = false;
+    job.needs_details = false;
     job.error = error;
     job.finished_at = Some(now);
     job.next_send_at = None;
@@ -236,8 +320,78 @@ mod tests {
         let r = decode(body.as_bytes()).expect("reply");
         let mut j = job(1);
         assert!(!apply(&mut j, &r, 5_000.0));
+        // Past the grace time: asked about with getTaskDetails before it is given up.
         assert!(apply(&mut j, &r, NOT_FOUND_GRACE_MS + 1.0));
+        assert_eq!((j.phase, j.needs_details), (Phase::Processing, true));
+        // getTaskDetails does not know it either: lost, with the task named.
+        let details_not_found = body.replace(
+            r#""code""#,
+            r#""taskType":"getTaskDetails","code""#,
+        );
+        let r = decode(details_not_found.as_bytes()).expect("reply");
+        assert!(apply(&mut j, &r, NOT_FOUND_GRACE_MS + 3_000.0));
         assert_eq!(j.phase, Phase::Failed);
+        let error = j.error.as_ref().expect("an error");
+        assert_eq!(error.code, ErrorCode::TaskFailedOrNotFound);
+        assert!(error.message.contains(ID), "{}", error.message);
+        assert!(!j.needs_details);
+    }
+
+    #[test]
+    fn task_details_recover_the_videos_of_an_expired_response() {
+        let mut j = job(2);
+        j.needs_details = true;
+        let details = |items: &str| {
+            decode(
+                format!(
+                    r#"{{"data":[{{"taskType":"getTaskDetails","taskUUID":"{ID}","request":{{"taskType":"videoInference"}},"response":{{"data":[{items}]}}}}]}}"#
+                )
+                .as_bytes(),
+            )
+            .expect("reply")
+        };
+        // A record without a response yet: nothing to do but ask again.
+        assert!(!apply(&mut j, &details(""), 1.0));
+        assert!(apply(&mut j, &details(&format!("{},{}", video(1), video(2))), 2.0));
+        assert_eq!((j.phase, j.results.len()), (Phase::Done, 2));
+        assert!(!j.needs_details);
+    }
+
+    #[test]
+    fn progress_and_the_queue_are_followed() {
+        let item = |status: &str, progress: Option<u8>| {
+            let progress = progress.map(|p| format!(r#","progress":{p}"#)).unwrap_or_default();
+            format!(
+                r#"{{"taskType":"videoInference","taskUUID":"{ID}","status":"{status}"{progress}}}"#
+            )
+        };
+        let mut j = job(1);
+        assert!(apply(&mut j, &reply(&[item("queued", None)]), 1_000.0));
+        assert!(j.queued && j.progress.is_none());
+        assert!(!apply(&mut j, &reply(&[item("queued", None)]), 2_000.0));
+        assert!(apply(&mut j, &reply(&[item("processing", Some(10))]), 3_000.0));
+        assert!(!j.queued);
+        assert_eq!(j.progress, Some(10));
+        let before = j.clone();
+        assert!(apply(&mut j, &reply(&[item("processing", Some(40))]), 6_000.0));
+        assert_eq!(j.progress_span, Some(((3_000.0, 10), (6_000.0, 40))));
+        assert!(!is_news(&before, &j), "progress alone is not news");
+        assert!(apply(&mut j, &reply(&[video(1)]), 9_000.0));
+        assert!(is_news(&before, &j));
+    }
+
+    #[test]
+    fn errors_inside_data_end_the_job_like_any_other() {
+        let mut j = job(1);
+        let body = format!(
+            r#"{{"data":[{{"taskType":"videoInference","taskUUID":"{ID}","status":"error","error":{{"code":"timeoutProvider","message":"upstream timed out"}}}}]}}"#
+        );
+        assert!(apply(&mut j, &decode(body.as_bytes()).expect("reply"), 5.0));
+        assert_eq!(j.phase, Phase::Failed);
+        assert_eq!(
+            j.error.as_ref().map(|e| e.code.clone()),
+            Some(ErrorCode::TimeoutProvider)
+        );
     }
 
     #[test]

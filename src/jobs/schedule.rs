@@ -5,6 +5,11 @@
 //! to 10 s while nothing changes, and drops back to 2 s when something does, since results of
 //! one batch tend to land close together. Failed requests (network, 429, 5xx) back off faster and
 //! further (2, 4, 8, 16, then 30 s), and a server's `Retry-After` is honoured.
+//!
+//! When the server reports `progress`, each job's pace gives the moment it is likely done, and a
+//! tick is placed just after it (then, if the job is late, again soon and less and less often).
+//! Results then show within a second or two of being ready while the ticks between stay at the
+//! longest quiet gap: fewer requests and faster results than any blind backoff.
 
 use super::model::{Job, Phase};
 
@@ -23,6 +28,8 @@ pub struct Policy {
     pub error_max_ms: f64,
     /// Smallest gap between two ticks, whatever wakes the poller.
     pub min_gap_ms: f64,
+    /// How long after the moment a job is likely done it is looked at.
+    pub done_margin_ms: f64,
     /// A job still processing this long after acceptance is "still waiting".
     pub wait_limit_ms: f64,
     /// Send attempts before a job that never got through fails.
@@ -38,6 +45,7 @@ impl Default for Policy {
             max_ms: 10_000.0,
             error_max_ms: 30_000.0,
             min_gap_ms: 1_000.0,
+            done_margin_ms: 300.0,
             wait_limit_ms: 20.0 * 60_000.0,
             max_attempts: 8,
         }
@@ -96,26 +104,71 @@ pub fn due<'a>(jobs: impl IntoIterator<Item = &'a Job>, now: f64, policy: &Polic
         .collect()
 }
 
-/// When the next tick should run: the backoff gap after the last one, or earlier when a job
-/// that was never polled comes due (a new job should not wait for a long gap to end).
-/// `None` when nothing is pending.
+/// When `job` is likely done, from the server's `progress`: the pace between the first and the
+/// latest reading this tab saw, or, with one reading, the pace since acceptance (which counts
+/// any time queued, so it errs late: a late guess costs nothing, the usual ticks go on).
+pub fn predicted_done_at(job: &Job) -> Option<f64> {
+    let ((t0, p0), (t1, p1)) = job.progress_span?;
+    if p1 >= 100 {
+        return Some(t1);
+    }
+    let per_ms = if p1 > p0 && t1 > t0 {
+        f64::from(p1 - p0) / (t1 - t0)
+    } else {
+        let since = t1 - job.started_at();
+        if p1 == 0 || since <= 0.0 {
+            return None;
+        }
+        f64::from(p1) / since
+    };
+    Some(t1 + f64::from(100 - p1) / per_ms)
+}
+
+/// When `job` itself wants the next look, given the last tick and the quiet gap.
+fn wanted_at(job: &Job, last_tick_at: Option<f64>, gap_ms: f64, policy: &Policy) -> f64 {
+    let first = first_poll_at(job, policy);
+    let usual = match (last_tick_at, job.checked_at) {
+        // Never polled yet: its own first moment.
+        (_, None) | (None, Some(_)) => first,
+        (Some(last), Some(_)) => (last + gap_ms).max(first),
+    };
+    let (Some(done_at), Some(last)) = (predicted_done_at(job), last_tick_at) else {
+        return usual;
+    };
+    // Just after the moment it should be done; if it was not, again soon, then less and less
+    // often, up to the usual gap.
+    let likely = if last < done_at {
+        done_at + policy.done_margin_ms
+    } else {
+        last + ((last - done_at) / 2.0).clamp(policy.min_gap_ms, gap_ms)
+    };
+    usual.min(likely.max(first))
+}
+
+/// When the next tick should run: the earliest moment a pending job wants a look (see
+/// [`wanted_at`]): the backoff gap after the last tick, or just after a job is likely done, or a
+/// job's first moment (a new job should not wait for a long gap to end). `None` when nothing is
+/// pending.
+///
+/// While every pending job reports `progress`, the gap is the longest quiet one: the likely
+/// moments bring the results, and the ticks between only refresh the pace.
 pub fn next_tick_at<'a>(
     jobs: impl IntoIterator<Item = &'a Job>,
     last_tick_at: Option<f64>,
     gap_ms: f64,
     policy: &Policy,
 ) -> Option<f64> {
-    let mut next: Option<f64> = None;
-    for job in jobs.into_iter().filter(|job| job.is_polled()) {
-        let first = first_poll_at(job, policy);
-        let at = match (last_tick_at, job.checked_at) {
-            // Never polled yet: its own first moment.
-            (_, None) => first,
-            (Some(last), Some(_)) => (last + gap_ms).max(first),
-            (None, Some(_)) => first,
-        };
-        next = Some(next.map_or(at, |n: f64| n.min(at)));
-    }
+    let pending: Vec<&Job> = jobs.into_iter().filter(|job| job.is_polled()).collect();
+    let all_predicted = pending.iter().all(|j| predicted_done_at(j).is_some());
+    let gap = if all_predicted {
+        gap_ms.max(policy.max_ms)
+    } else {
+        gap_ms
+    };
+    let next = pending
+        .iter()
+        .map(|job| wanted_at(job, last_tick_at, gap, policy))
+        .reduce(f64::min);
     let floor = last_tick_at.map_or(0.0, |last| last + policy.min_gap_ms);
     next.map(|n| n.max(floor))
 }
@@ -253,6 +306,57 @@ mod tests {
             gaps,
             vec![2000.0, 4000.0, 8000.0, 16000.0, 32000.0, 60000.0, 60000.0]
         );
+    }
+
+    /// Ten jobs due over 30–90 s that report `progress` as the simulator does (queued for the
+    /// first 1.5 s, then the whole percent of the time elapsed): polled on this schedule, their
+    /// results are seen soon after they are ready, at few requests per minute.
+    #[test]
+    fn progress_places_the_ticks_where_the_results_are() {
+        let p = Policy::default();
+        let start = |i: usize| i as f64 * 700.0;
+        let total = |i: usize| 30_000.0 + i as f64 * 6_666.0;
+        let queued_ms = 1_500.0;
+        let mut jobs: Vec<Job> = (0..10).map(|i| job(&i.to_string(), start(i))).collect();
+        let mut seen_late = Vec::new();
+        let mut backoff = Backoff::default();
+        let (mut now, mut last, mut requests) = (0.0, None, 0u32);
+        while let Some(at) = next_tick_at(&jobs, last, backoff.delay(&p, None), &p) {
+            now = at;
+            let ids = due(&jobs, now, &p);
+            requests += 1;
+            let mut news = false;
+            for job in jobs.iter_mut().filter(|j| ids.contains(&j.id)) {
+                job.checked_at = Some(now);
+                let i: usize = job.id.parse().expect("index");
+                let running = now - start(i) - queued_ms;
+                let ready_at = start(i) + queued_ms + total(i);
+                if now >= ready_at {
+                    job.phase = Phase::Done;
+                    seen_late.push(now - ready_at);
+                    news = true;
+                } else if running > 0.0 {
+                    let value = (running / total(i) * 100.0).floor() as u8;
+                    job.progress = Some(value);
+                    job.progress_span = Some(match job.progress_span {
+                        Some((first, _)) => (first, (now, value)),
+                        None => ((now, value), (now, value)),
+                    });
+                }
+            }
+            if news {
+                backoff.progressed();
+            } else {
+                backoff.quiet_tick();
+            }
+            last = Some(now);
+        }
+        seen_late.sort_by(f64::total_cmp);
+        let p90 = seen_late[(seen_late.len() * 9).div_ceil(10) - 1];
+        let per_minute = f64::from(requests) / (now / 60_000.0);
+        assert_eq!(seen_late.len(), 10);
+        assert!(p90 <= 3_000.0, "p90 {p90} ms after ready: {seen_late:?}");
+        assert!(per_minute <= 15.0, "{per_minute} requests per minute");
     }
 
     /// Ten jobs of 2–5 minutes, polled on this schedule: the request rate stays far below the

@@ -58,6 +58,10 @@ impl Engine {
             // Other tabs leave it alone while this one sends it.
             next_send_at: Some(now + f64::from(SEND_TIMEOUT_MS) + 5_000.0),
             sending_since: Some(now),
+            progress: None,
+            queued: false,
+            needs_details: false,
+            progress_span: None,
             send_problem: None,
             retry_of,
             waiting_since: None,
@@ -102,6 +106,11 @@ impl Engine {
         });
         if !missing.is_empty() {
             return Err("a frame image of this job is no longer stored in this browser".into());
+        }
+        // Jobs journaled before the contract's revision 2 may hold a fixed `seed`, which
+        // `klingai:5@2` does not take: their other settings are still good.
+        if let Some(task) = value.as_object_mut() {
+            task.remove("seed");
         }
         // Read through the contract's own rules, as the server will.
         runware::validate_video_inference(&value).map_err(|errors| {

@@ -5,9 +5,9 @@ use std::path::Path;
 
 use crate::{Error, Result};
 
-/// The budget for the whole bundle, brotli-compressed, in bytes: 250 KB. The complete studio
-/// (form, frame ingest, jobs, results) measures about 249 KB.
-pub const BUDGET_BROTLI: u64 = 250_000;
+/// The budget for the whole bundle, brotli-compressed, in bytes: 300 KB. It is a guard against
+/// bloat (a dependency pulled in by mistake, a generic instantiated per type), not a target.
+pub const BUDGET_BROTLI: u64 = 300_000;
 
 /// Raw and compressed sizes of one kind of file.
 #[derive(Default, Clone, Copy)]

@@ -97,7 +97,11 @@ test('the form starts with the spec defaults', async ({ page }) => {
     expect(task, absent).not.toHaveProperty(absent);
   }
   expect(task.taskUUID).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-  await expect(form(page).getByRole('button', { name: 'Generate video' })).toHaveAttribute('aria-disabled', 'false');
+  // The model takes no request without a prompt: that is all that is missing.
+  const button = form(page).getByRole('button', { name: 'Generate video' });
+  await expect(button).toHaveAttribute('aria-disabled', 'true');
+  await form(page).getByRole('textbox', { name: 'Prompt', exact: true }).fill('A slow pan over the hills');
+  await expect(button).toHaveAttribute('aria-disabled', 'false');
 });
 
 test("each control's change appears in the request JSON", async ({ page }) => {
@@ -110,8 +114,6 @@ test("each control's change appears in the request JSON", async ({ page }) => {
   await f.getByRole('radio', { name: '10 s' }).check();
   await f.getByRole('radio', { name: '3', exact: true }).check();
   await f.getByLabel('CFG scale value, 0 to 1').fill('0.73');
-  await f.getByRole('radio', { name: 'Fixed' }).check();
-  await f.getByLabel('Seed value').fill('424242');
   await open(page, 'Advanced');
   await f.getByLabel('Output format').selectOption('WEBM');
   await f.getByLabel('Output quality').fill('80');
@@ -121,6 +123,7 @@ test("each control's change appears in the request JSON", async ({ page }) => {
   await f.getByLabel('Webhook URL').fill('https://hooks.example.com/kling');
   await f.getByLabel('Upload endpoint').fill('https://put.example.com/videos');
   const task = await request(page);
+  expect(task).not.toHaveProperty('seed');
   expect(task).toMatchObject({
     positivePrompt: 'A paper boat drifts down a rainy street',
     negativePrompt: 'blurry',
@@ -129,7 +132,6 @@ test("each control's change appears in the request JSON", async ({ page }) => {
     duration: 10,
     numberResults: 3,
     CFGScale: 0.73,
-    seed: 424242,
     outputFormat: 'WEBM',
     outputQuality: 80,
     safety: { mode: 'full' },
@@ -157,12 +159,12 @@ test('invalid inputs block submit with the right message beside the control', as
   await expect(f.getByText('Before you generate:')).toBeVisible();
   await page.keyboard.press('Control+Enter');
   await useUuid(page);
-  await expect(button).toHaveAttribute('aria-disabled', 'false');
+  // Then the prompt, which the model requires.
+  await expect(button).toHaveAttribute('aria-disabled', 'true');
+  await expect(f.locator('#ks-submit-blockers')).toContainText('Prompt: Is required');
 
   await f.getByRole('textbox', { name: 'Prompt', exact: true }).fill('x');
   await f.getByLabel('CFG scale value, 0 to 1').fill('1.5');
-  await f.getByRole('radio', { name: 'Fixed' }).check();
-  await f.getByLabel('Seed value').fill('12.5');
   await open(page, 'Advanced');
   await f.getByLabel('Webhook URL').fill('ftp://example.com/hook');
   await f.getByLabel('Output quality').fill('120');
@@ -175,7 +177,6 @@ test('invalid inputs block submit with the right message beside the control', as
   };
   await beside('Prompt', 'Must be 2 to 2500 characters long; it has 1.');
   await beside('CFG scale value, 0 to 1', 'Must be between 0 and 1.');
-  await beside('Seed value', 'Must be a whole number.');
   await beside('Webhook URL', 'Must be an absolute http or https URL.');
   await beside('Output quality', 'Must be between 20 and 99.');
   await expect(f.getByRole('textbox', { name: 'Prompt', exact: true })).toHaveAttribute('aria-invalid', 'true');
@@ -197,7 +198,6 @@ test('invalid inputs block submit with the right message beside the control', as
 
   await f.getByRole('textbox', { name: 'Prompt', exact: true }).fill('A slow dolly shot');
   await f.getByLabel('CFG scale value, 0 to 1').fill('0.5');
-  await f.getByLabel('Seed value').fill('12');
   await f.getByLabel('Webhook URL').fill('');
   await f.getByLabel('Output quality').fill('90');
   await expect(button).toHaveAttribute('aria-disabled', 'false');
@@ -407,11 +407,13 @@ test('presets keep settings, and a share link carries them without frames or key
 test('a request JSON can be imported, and its problems are listed', async ({ page }) => {
   const f = form(page);
   await open(page, 'Developer');
-  await f.getByLabel('Import a request JSON').fill(JSON.stringify({ taskType: 'videoInference', taskUUID: UUID, model: 'klingai:5@2', inputs: { frameImages: [UUID] }, duration: 7, cfgScale: 0.3 }));
+  await f.getByLabel('Import a request JSON').fill(JSON.stringify({ taskType: 'videoInference', taskUUID: UUID, model: 'klingai:5@2', inputs: { frameImages: [UUID] }, duration: 7, cfgScale: 0.3, seed: 42 }));
   await f.getByRole('button', { name: 'Import' }).click();
   const problems = f.getByRole('list', { name: 'Problems in the imported request' });
   await expect(problems).toContainText('duration must be 5 or 10 seconds');
   await expect(problems).toContainText('did you mean CFGScale?');
+  await expect(problems).toContainText('positivePrompt');
+  await expect(problems).toContainText('seed');
   await f.getByLabel('Import a request JSON').fill(JSON.stringify([{ taskType: 'videoInference', taskUUID: UUID, model: 'klingai:5@2', inputs: { frameImages: [UUID] }, positivePrompt: 'Imported', duration: 10, width: 720, height: 720, CFGScale: 0.3 }]));
   await f.getByRole('button', { name: 'Import' }).click();
   await expect(f.getByText('Loaded into the form, with a new task UUID.')).toBeVisible();

@@ -1,0 +1,233 @@
+// Revision 2 of the wire contract, end to end: what the real Runware requires and answers, against
+// the simulator with its results never pushed (the client polls, over WebSocket as over REST).
+// Tests that need the simulator started with other flags (long jobs, a short response retention)
+// start one of their own on another port and point the studio at it as a custom server.
+import { spawn } from 'node:child_process';
+import { test, expect } from '../fixtures.mjs';
+import {
+  SIM, cards, frameDataUri, playVideo, request, resetStats, simStats, submit, useTransport, watchPolls,
+} from './jobs-helpers.mjs';
+
+test.skip(!SIM, 'needs the simulator (KS_SIM_BIN)');
+
+const SIM_BIN = process.env.KS_SIM_BIN;
+const form = (page) => page.getByRole('region', { name: 'Create' });
+const UNKNOWN_UUID = '6f1c1f5e-2b1a-4c3d-9e8f-0a1b2c3d4e5f';
+
+/** The message list of the control labelled `label`. */
+function messagesOf(page, label) {
+  return form(page).locator(`[id="${label}-messages"]`);
+}
+
+/** Gives the first frame an image UUID (valid for the form; the server decides if it exists). */
+async function useUuid(page, uuid = UNKNOWN_UUID) {
+  const group = form(page).getByRole('group', { name: 'First frame' });
+  await group.getByRole('button', { name: "Use a URL or an uploaded image's UUID" }).click();
+  await group.getByLabel('Image URL or UUID').fill(uuid);
+  await group.getByRole('button', { name: 'Use', exact: true }).click();
+  await expect(group).toHaveAttribute('data-state', 'ready');
+}
+
+/** Starts a simulator of this spec's own with `flags`; returns its origin and a stop function. */
+async function ownSimulator(port, flags) {
+  const child = spawn(SIM_BIN, ['--host', '127.0.0.1', '--port', String(port), ...flags], { stdio: 'ignore' });
+  const origin = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i += 1) {
+    try {
+      if ((await fetch(`${origin}/healthz`)).ok) return { origin, stop: () => child.kill() };
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error(`the simulator on port ${port} did not start`);
+}
+
+/** Points the studio at a custom server, as a user does in Connection. */
+async function useServer(page, origin, transport = 'WebSocket') {
+  if (!(await page.getByLabel('Transport').isVisible())) {
+    await page.getByText('Connection', { exact: true }).click();
+  }
+  await page.getByText('Custom', { exact: true }).click();
+  await page.getByLabel('Server URL (REST)').fill(`${origin}/v1`);
+  await page.getByLabel('Server URL (REST)').press('Enter');
+  await useTransport(page, transport);
+}
+
+test('a request without a prompt cannot be sent, and no seed is ever in a request', async ({ page }) => {
+  const sent = [];
+  page.on('request', (req) => {
+    if (req.method() === 'POST' && (req.postData() ?? '').includes('videoInference')) sent.push(req.postData());
+  });
+  page.on('websocket', (ws) => ws.on('framesent', (f) => {
+    if (String(f.payload).includes('videoInference')) sent.push(String(f.payload));
+  }));
+  await page.goto('./');
+  const f = form(page);
+  await useUuid(page);
+  const button = f.getByRole('button', { name: 'Generate video' });
+  await expect(button).toHaveAttribute('aria-disabled', 'true');
+  await expect(f.locator('#ks-submit-blockers')).toContainText('Prompt: Is required: describe the motion in 2 to 2500 characters.');
+  await expect(messagesOf(page, 'ks-prompt')).toContainText('Is required: describe the motion in 2 to 2500 characters.');
+  await expect(f.getByRole('textbox', { name: 'Prompt', exact: true })).toHaveAttribute('aria-required', 'true');
+  await expect(f.getByLabel('Seed value')).toHaveCount(0);
+  await button.click();
+  await page.keyboard.press('Control+Enter');
+  await expect(f.getByRole('textbox', { name: 'Prompt', exact: true })).toBeFocused();
+  await page.waitForTimeout(500);
+  expect(sent).toEqual([]);
+  await expect(cards(page)).toHaveCount(0);
+
+  await f.getByRole('textbox', { name: 'Prompt', exact: true }).fill('A kite climbs into a windy sky');
+  await expect(button).toHaveAttribute('aria-disabled', 'false');
+  const details = f.locator('details').filter({ has: page.locator('summary', { hasText: 'Developer' }) });
+  await details.locator('summary').first().click();
+  const task = JSON.parse(await f.getByLabel('Request JSON', { exact: true }).textContent())[0];
+  expect(task.positivePrompt).toBe('A kite climbs into a windy sky');
+  expect(task).not.toHaveProperty('seed');
+});
+
+test('"Check with the server" shows the server\'s verdict beside its field, and runs nothing', async ({ page, request: api }) => {
+  await page.goto('./');
+  await resetStats(api);
+  const f = form(page);
+  await useUuid(page);
+  await f.getByRole('textbox', { name: 'Prompt', exact: true }).fill('A heron lifts off the water');
+  // Valid for the form: only the server knows that no image has this UUID.
+  await expect(f.getByRole('button', { name: 'Generate video' })).toHaveAttribute('aria-disabled', 'false');
+  await f.getByRole('button', { name: 'Check with the server' }).click();
+  const verdict = f.locator('#ks-check-verdict');
+  await expect(verdict).toContainText('The server would refuse this request:');
+  await expect(verdict).toContainText('First frame:');
+  await expect(verdict).toContainText(UNKNOWN_UUID);
+  await expect(messagesOf(page, 'ks-frame-first')).toContainText('The server says:');
+  // The refusal leads to its control.
+  await verdict.getByRole('button', { name: 'First frame' }).click();
+
+  // A real picture: accepted, and still nothing runs.
+  const frame = await frameDataUri(page, 300);
+  const first = f.getByRole('group', { name: 'First frame' });
+  await first.getByRole('button', { name: 'Clear' }).click();
+  await first.getByRole('button', { name: "Use a URL or an uploaded image's UUID" }).click();
+  await page.evaluate(async (uri) => {
+    const blob = await (await fetch(uri)).blob();
+    const data = new DataTransfer();
+    data.items.add(new File([blob], 'frame.png', { type: 'image/png' }));
+    const zone = document.querySelector('[data-slot=first] .ks-slot__zone');
+    for (const kind of ['dragenter', 'dragover', 'drop']) {
+      zone.dispatchEvent(new DragEvent(kind, { dataTransfer: data, bubbles: true, cancelable: true }));
+    }
+  }, frame);
+  await expect(first).toHaveAttribute('data-state', 'ready', { timeout: 20_000 });
+  await expect(verdict).toBeEmpty();
+  await f.getByRole('button', { name: 'Check with the server' }).click();
+  await expect(verdict).toContainText('The server accepts this request. Nothing was generated or charged.');
+  await expect(messagesOf(page, 'ks-frame-first')).not.toContainText('The server says');
+  // Changing the request takes the verdict away: it was about the request as it was.
+  await f.getByRole('textbox', { name: 'Prompt', exact: true }).fill('A heron lands on the water');
+  await expect(verdict).toBeEmpty();
+  await expect(cards(page)).toHaveCount(0);
+  const stats = await simStats(api);
+  expect(stats.jobs?.created ?? stats.tasks?.jobsCreated ?? 0).toBe(0);
+});
+
+test('a queued job says so, then its progress bar rises to the video', async ({ page }) => {
+  const sim = await ownSimulator(4312, ['--delay', '14s..14s', '--queued', '3s']);
+  try {
+    await page.goto('./');
+    await useServer(page, sim.origin);
+    const frame = await frameDataUri(page, 40);
+    const prompt = 'A snail crosses a mossy stone';
+    await submit(page, request(frame, { prompt }));
+    const card = cards(page).filter({ hasText: prompt });
+    await expect(card.getByText('Queued', { exact: true })).toBeVisible({ timeout: 10_000 });
+    await expect(card.getByText('Queued: the server will start it when its turn comes.')).toBeVisible();
+    const bar = card.getByRole('progressbar', { name: 'Progress reported by the server' });
+    await expect(bar).toBeVisible({ timeout: 20_000 });
+    const values = [];
+    for (let i = 0; i < 40 && values.length < 3; i += 1) {
+      const v = Number(await bar.getAttribute('aria-valuenow'));
+      if (!values.includes(v)) values.push(v);
+      await page.waitForTimeout(500);
+    }
+    expect(values.length).toBeGreaterThanOrEqual(2);
+    expect([...values].sort((a, b) => a - b)).toEqual(values);
+    await expect(card.getByText(/% done/)).toBeVisible();
+    await expect(card.getByText('Done', { exact: true })).toBeVisible({ timeout: 40_000 });
+    await playVideo(card.locator('video'));
+  } finally {
+    sim.stop();
+  }
+});
+
+test('a job whose response expired is recovered through getTaskDetails', async ({ page, context }) => {
+  const sim = await ownSimulator(4313, ['--delay', '2s..2s', '--response-retention', '1s']);
+  try {
+    await page.goto('./');
+    await useServer(page, sim.origin, 'REST');
+    const frame = await frameDataUri(page, 160);
+    const prompt = 'Lanterns rise over a dark lake';
+    await submit(page, request(frame, { prompt }));
+    const card = cards(page).filter({ hasText: prompt });
+    await expect(card.getByText(/^(Processing|Queued)$/)).toBeVisible({ timeout: 10_000 });
+    // The tab goes away before the result is fetched, and comes back after getResponse forgot it.
+    await page.close();
+    await new Promise((r) => setTimeout(r, 6_000));
+    const again = await context.newPage();
+    const asked = [];
+    again.on('request', (req) => {
+      for (const kind of ['getResponse', 'getTaskDetails']) {
+        if ((req.postData() ?? '').includes(kind)) asked.push(kind);
+      }
+    });
+    await again.goto('./');
+    const back = cards(again).filter({ hasText: prompt });
+    await expect(back.getByText('Done', { exact: true })).toBeVisible({ timeout: 30_000 });
+    expect(asked).toContain('getTaskDetails');
+    await playVideo(back.locator('video'));
+    await again.close();
+  } finally {
+    sim.stop();
+  }
+});
+
+test('with accepted-timeout at 30%, every job ends in its video and none is sent twice', async ({ page, request: api }) => {
+  test.setTimeout(240_000);
+  await page.goto('./');
+  await useTransport(page, 'REST');
+  await resetStats(api);
+  let n = 0;
+  // Every third submission is accepted but answered only after the studio has given up waiting.
+  await page.route('**/v1', async (route, req) => {
+    const body = req.postData() ?? '';
+    const fault = body.includes('"videoInference"') && !body.includes('getResponse') && n++ % 3 === 0;
+    const headers = fault ? { ...req.headers(), 'x-sim-fault': 'accepted-timeout' } : req.headers();
+    await route.continue({ headers });
+  });
+  const frame = await frameDataUri(page, 80);
+  const prompts = [0, 1, 2, 3, 4, 5].map((i) => `Clouds pass over hill number ${i}`);
+  await submit(page, prompts.map((prompt, i) => ({ ...request(frame, { prompt }), taskUUID: crypto.randomUUID() })));
+  for (const prompt of prompts) {
+    await expect(cards(page).filter({ hasText: prompt }).getByText('Done', { exact: true })).toBeVisible({ timeout: 200_000 });
+  }
+  const stats = await simStats(api);
+  expect(stats.faults['accepted-timeout'] ?? stats.faults.acceptedTimeout ?? 0).toBeGreaterThan(0);
+  expect(stats.tasks.videoInference).toBeGreaterThanOrEqual(prompts.length);
+  expect(stats.jobs?.created ?? prompts.length).toBe(prompts.length);
+});
+
+for (const transport of ['REST', 'WebSocket']) {
+  test(`over ${transport} with pushes off, the studio polls the job to its video`, async ({ page }) => {
+    await page.goto('./');
+    await useTransport(page, transport);
+    const polls = watchPolls(page);
+    const frame = await frameDataUri(page, 250);
+    const prompt = `Rain streaks down a window (${transport})`;
+    await submit(page, request(frame, { prompt }));
+    const card = cards(page).filter({ hasText: prompt });
+    await expect(card.getByText('Done', { exact: true })).toBeVisible({ timeout: 45_000 });
+    expect(polls.size).toBe(1);
+    await playVideo(card.locator('video'));
+  });
+}
