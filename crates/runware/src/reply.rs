@@ -4,6 +4,10 @@
 //! are kept as data, members of the wrong type are dropped rather than failing the reply, and an
 //! item that fits no known shape is kept whole as [`Item::Unknown`]. Whatever the bytes,
 //! [`decode`] returns; when they are not a reply, the error keeps them.
+//!
+//! A failure may arrive in `errors`, in the legacy single `error` object, as a WebSocket
+//! `error` array, or as an error item inside `data`: [`Reply::from_value`] gathers all of them in
+//! [`Reply::errors`], so that [`TaskProgress`] folds every shape the same way.
 
 use std::borrow::Cow;
 use std::fmt;

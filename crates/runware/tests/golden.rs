@@ -548,7 +548,7 @@ fn revision_2_reply_fixtures_decode_to_their_meaning() {
     assert!(video.is_success());
     assert_eq!(
         reply::fold(TASK, Default::default(), [&completed]).results(),
-        [video.clone()]
+        std::slice::from_ref(video)
     );
 
     let base64 = decode_fixture("video-base64.json");
