@@ -610,7 +610,8 @@ fn error_items_inside_data_are_lifted_into_errors() {
         {"taskType": "videoInference", "taskUUID": TASK, "status": "error", "error": "plain words"},
         {"taskType": "videoInference", "taskUUID": TASK, "status": "error"},
         {"taskType": "videoInference", "taskUUID": TASK, "status": "processing", "error": {"code": "ignored", "message": "not an error item"}},
-        {"taskType": "videoInference", "taskUUID": TASK, "status": "success", "videoURL": "https://x/v.mp4", "error": null}
+        {"taskType": "videoInference", "taskUUID": TASK, "status": "success", "videoURL": "https://x/v.mp4", "error": null},
+        {"taskType": "videoInference", "taskUUID": TASK, "videoURL": "https://x/w.mp4", "error": {"code": "note", "message": "a video"}}
     ]}));
     type Row<'a> = (
         &'a str,
@@ -655,11 +656,12 @@ fn error_items_inside_data_are_lifted_into_errors() {
         Some(runware::Parameter::One("inputs.frameImages[0]".into()))
     );
     // What is not an error item stays in data: a bare error status, and items whose `error`
-    // is null or beside another status.
-    assert_eq!(reply.data.len(), 3, "{:#?}", reply.data);
+    // is null, beside another status, or beside a video.
+    assert_eq!(reply.data.len(), 4, "{:#?}", reply.data);
     assert!(matches!(&reply.data[0], Item::Video(v) if v.status == Status::Error));
     assert!(matches!(&reply.data[1], Item::Video(v) if v.status == Status::Processing));
     assert!(matches!(&reply.data[2], Item::Video(v) if v.is_success()));
+    assert!(matches!(&reply.data[3], Item::Video(v) if v.is_success() && v.has_video()));
     // Errors of the reply's own `errors` come first.
     let both = decode(json!({
         "errors": [{"code": "first", "message": "m"}],
