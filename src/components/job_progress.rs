@@ -28,7 +28,12 @@ pub fn JobProgress(
     let phase = move || job.with(|j| j.as_ref().map(|j| j.phase));
     let elapsed = move || job.with(|j| j.as_ref().map_or(0.0, |j| jobs.now() - j.started_at()));
     let reported = move || job.with(|j| j.as_ref().and_then(|j| j.progress));
-    let queued = move || job.with(|j| j.as_ref().is_some_and(|j| j.queued && j.phase == Phase::Processing));
+    let queued = move || {
+        job.with(|j| {
+            j.as_ref()
+                .is_some_and(|j| j.queued && j.phase == Phase::Processing)
+        })
+    };
     let left = move || {
         job.with(|j| j.as_ref().and_then(predicted_done_at))
             .map(|at| at - jobs.now())
@@ -68,7 +73,7 @@ pub fn JobProgress(
                 class="ks-job__bar"
                 class:ks-job__bar--over=move || reported().is_none() && TYPICAL_MS.1 < elapsed()
                 class:ks-job__bar--determinate=move || reported().is_some()
-                class:ks-job__bar--queued=move || queued()
+                class:ks-job__bar--queued=queued
                 role="progressbar"
                 aria-label=move || String::from(if reported().is_some() { "Progress reported by the server" } else { "Time since the job was accepted" })
                 aria-valuemin="0"

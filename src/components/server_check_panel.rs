@@ -52,13 +52,16 @@ pub fn ServerCheckPanel(
                         "The server did not confirm a dry run: it may have started the job \
                          (task UUID {id}). Check your Runware dashboard."
                     )),
-                    Verdict::Unanswered(reason) => Shown::Note(format!("Could not check: {reason}.")),
+                    Verdict::Unanswered(reason) => {
+                        Shown::Note(format!("Could not check: {reason}."))
+                    }
                 },
             }
         })
     });
     let busy = move || shown.with(|s| *s == Shown::Checking);
-    let verdict = move || match shown.get() {
+    let verdict = move || {
+        match shown.get() {
         Shown::Nothing => ().into_any(),
         Shown::Checking => view! { <p class="ks-check__line">"Checking with the server…"</p> }.into_any(),
         Shown::Accepted => view! {
@@ -81,12 +84,13 @@ pub fn ServerCheckPanel(
             </ul>
         }.into_any(),
         Shown::Note(text) => view! { <p class="ks-check__line">{text}</p> }.into_any(),
+    }
     };
     view! {
         <div class="ks-check">
             <button type="button" class="ks-button ks-button--small ks-check__button"
                 aria-describedby="ks-check-verdict"
-                disabled=move || busy()
+                disabled=busy
                 on:click=handler(move |_| submitter.check_with_server())>
                 "Check with the server"
             </button>

@@ -132,10 +132,7 @@ mod tests {
             (s.tier.as_str(), s.aspect.as_str(), s.duration),
             ("720p", "9:16", 10)
         );
-        assert_eq!(
-            (s.cfg.as_str(), s.results),
-            ("0.7", 2)
-        );
+        assert_eq!((s.cfg.as_str(), s.results), ("0.7", 2));
         assert_eq!(
             (s.format.as_str(), s.quality.as_str(), s.safety.as_str()),
             ("WEBM", "80", "none")

@@ -99,11 +99,11 @@ pub fn read_verdict(task_uuid: &str, reply: &Reply) -> Verdict {
     if !reply.errors.is_empty() {
         return Verdict::Refused(reply.errors.clone());
     }
-    let ack = reply.items_for(task_uuid).find_map(|item| match item {
-        Item::Ack { dry_run, .. } => Some(*dry_run),
-        // Anything else about the task (a result, a status) means it is being run.
-        _ => Some(false),
-    });
+    // Anything about the task but a marked acknowledgement (a result, a status) means it runs.
+    let ack = reply
+        .items_for(task_uuid)
+        .map(|item| matches!(item, Item::Ack { dry_run: true, .. }))
+        .next();
     match ack {
         Some(true) => Verdict::Accepted,
         Some(false) => Verdict::RanPerhaps(task_uuid.to_owned()),
@@ -134,8 +134,10 @@ mod tests {
     #[test]
     fn verdicts_are_read_from_every_answer() {
         let accepted = decode(
-            format!(r#"{{"data":[{{"taskType":"videoInference","taskUUID":"{ID}","dryRun":true}}]}}"#)
-                .as_bytes(),
+            format!(
+                r#"{{"data":[{{"taskType":"videoInference","taskUUID":"{ID}","dryRun":true}}]}}"#
+            )
+            .as_bytes(),
         )
         .expect("a reply");
         assert_eq!(read_verdict(ID, &accepted), Verdict::Accepted);

@@ -374,10 +374,7 @@ mod tests {
             (s.tier.as_str(), s.aspect.as_str(), s.duration),
             ("720p", "9:16", 10)
         );
-        assert_eq!(
-            (s.cfg.as_str(), s.results),
-            ("0.29", 2)
-        );
+        assert_eq!((s.cfg.as_str(), s.results), ("0.29", 2));
         assert_eq!(
             (s.format.as_str(), s.quality.as_str(), s.safety.as_str()),
             ("MOV", "60", "fast")

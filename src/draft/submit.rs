@@ -137,7 +137,9 @@ impl Submitter {
         leptos::task::spawn_local(async move {
             let answer = jobs.dry_run(request).await;
             // A newer check (or a changed form) wins over a late answer.
-            if verdict.with_untracked(|v| matches!(v, ServerCheck::Checking { request } if *request == key)) {
+            if verdict.with_untracked(
+                |v| matches!(v, ServerCheck::Checking { request } if *request == key),
+            ) {
                 verdict.set(ServerCheck::Answered {
                     request: key,
                     verdict: answer,

@@ -132,10 +132,15 @@ impl Jobs {
 
     /// Asks the backend to validate `request` without running it (see
     /// [`crate::draft::server_check`]).
-    pub async fn dry_run(&self, request: runware::VideoInference) -> crate::draft::server_check::Verdict {
+    pub async fn dry_run(
+        &self,
+        request: runware::VideoInference,
+    ) -> crate::draft::server_check::Verdict {
         match self.engine() {
             Some(engine) => engine.dry_run(request).await,
-            None => crate::draft::server_check::Verdict::Unanswered("the studio is not running".into()),
+            None => {
+                crate::draft::server_check::Verdict::Unanswered("the studio is not running".into())
+            }
         }
     }
 

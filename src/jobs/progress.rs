@@ -324,10 +324,7 @@ mod tests {
         assert!(apply(&mut j, &r, NOT_FOUND_GRACE_MS + 1.0));
         assert_eq!((j.phase, j.needs_details), (Phase::Processing, true));
         // getTaskDetails does not know it either: lost, with the task named.
-        let details_not_found = body.replace(
-            r#""code""#,
-            r#""taskType":"getTaskDetails","code""#,
-        );
+        let details_not_found = body.replace(r#""code""#, r#""taskType":"getTaskDetails","code""#);
         let r = decode(details_not_found.as_bytes()).expect("reply");
         assert!(apply(&mut j, &r, NOT_FOUND_GRACE_MS + 3_000.0));
         assert_eq!(j.phase, Phase::Failed);
@@ -352,7 +349,11 @@ mod tests {
         };
         // A record without a response yet: nothing to do but ask again.
         assert!(!apply(&mut j, &details(""), 1.0));
-        assert!(apply(&mut j, &details(&format!("{},{}", video(1), video(2))), 2.0));
+        assert!(apply(
+            &mut j,
+            &details(&format!("{},{}", video(1), video(2))),
+            2.0
+        ));
         assert_eq!((j.phase, j.results.len()), (Phase::Done, 2));
         assert!(!j.needs_details);
     }
@@ -360,7 +361,9 @@ mod tests {
     #[test]
     fn progress_and_the_queue_are_followed() {
         let item = |status: &str, progress: Option<u8>| {
-            let progress = progress.map(|p| format!(r#","progress":{p}"#)).unwrap_or_default();
+            let progress = progress
+                .map(|p| format!(r#","progress":{p}"#))
+                .unwrap_or_default();
             format!(
                 r#"{{"taskType":"videoInference","taskUUID":"{ID}","status":"{status}"{progress}}}"#
             )
@@ -369,11 +372,19 @@ mod tests {
         assert!(apply(&mut j, &reply(&[item("queued", None)]), 1_000.0));
         assert!(j.queued && j.progress.is_none());
         assert!(!apply(&mut j, &reply(&[item("queued", None)]), 2_000.0));
-        assert!(apply(&mut j, &reply(&[item("processing", Some(10))]), 3_000.0));
+        assert!(apply(
+            &mut j,
+            &reply(&[item("processing", Some(10))]),
+            3_000.0
+        ));
         assert!(!j.queued);
         assert_eq!(j.progress, Some(10));
         let before = j.clone();
-        assert!(apply(&mut j, &reply(&[item("processing", Some(40))]), 6_000.0));
+        assert!(apply(
+            &mut j,
+            &reply(&[item("processing", Some(40))]),
+            6_000.0
+        ));
         assert_eq!(j.progress_span, Some(((3_000.0, 10), (6_000.0, 40))));
         assert!(!is_news(&before, &j), "progress alone is not news");
         assert!(apply(&mut j, &reply(&[video(1)]), 9_000.0));

@@ -185,7 +185,7 @@ test('invalid inputs block submit with the right message beside the control', as
   const blockers = f.locator('#ks-submit-blockers');
   await expect(blockers).toContainText('Prompt: Must be 2 to 2500 characters long; it has 1.');
   await expect(blockers).toContainText('Prompt adherence: Must be between 0 and 1.');
-  await expect(blockers).toContainText('and 2 more');
+  await expect(blockers).toContainText('and 1 more');
   // Submitting goes to the first thing to fix instead.
   await f.getByRole('textbox', { name: 'Negative prompt' }).focus();
   await page.keyboard.press('Control+Enter');

@@ -64,9 +64,13 @@ export async function simStats(request) {
   return res.json();
 }
 
-/** Zeroes the simulator's counters. */
+/** The key the studio sends to the simulator when the user has none (any key is accepted). */
+export const SIM_KEY = 'kling-studio-simulator';
+
+/** Zeroes the simulator's counters (which needs a key, like every request that changes state). */
 export async function resetStats(request) {
-  await request.delete(`${SIM}/sim/stats`);
+  const res = await request.delete(`${SIM}/sim/stats`, { headers: { authorization: `Bearer ${SIM_KEY}` } });
+  expect(res.ok(), `DELETE /sim/stats: ${res.status()}`).toBeTruthy();
 }
 
 /** Waits until `video` can play, plays it muted, and returns its state. */
