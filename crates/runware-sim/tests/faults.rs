@@ -181,15 +181,31 @@ async fn timeout_provider_fails_later_through_get_response() {
     assert_eq!(always.wait(&id).await.codes(), vec!["timeoutProvider"]);
     always.running.shutdown().await;
 
-    // Over WebSocket the failure is pushed.
+    // Over WebSocket the failure is found by polling on the socket.
     let mut ws = Ws::connect(&format!("{}?fault=timeoutProvider", sim.running.ws_url())).await;
+    ws.auth(None).await;
+    let task = video_task(json!({}));
+    ws.send(&json!([task])).await;
+    assert_eq!(ws.next().await["data"][0]["taskUUID"], task["taskUUID"]);
+    let failed = ws.wait(task["taskUUID"].as_str().unwrap()).await;
+    assert_eq!(failed["errors"][0]["code"], "timeoutProvider");
+    assert_eq!(failed["data"], json!([]));
+    sim.running.shutdown().await;
+
+    // With --push-results the failure is pushed.
+    let pushing = start(|c| c.push_results = true).await;
+    let mut ws = Ws::connect(&format!(
+        "{}?fault=timeoutProvider",
+        pushing.running.ws_url()
+    ))
+    .await;
     ws.auth(None).await;
     let task = video_task(json!({}));
     ws.send(&json!([task])).await;
     assert_eq!(ws.next().await["data"][0]["taskUUID"], task["taskUUID"]);
     let pushed = ws.next().await;
     assert_eq!(pushed["errors"][0]["code"], "timeoutProvider");
-    sim.running.shutdown().await;
+    pushing.running.shutdown().await;
 }
 
 #[tokio::test]

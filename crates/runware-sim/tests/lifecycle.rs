@@ -119,7 +119,7 @@ async fn unknown_task_and_reused_task_uuid() {
         .await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.codes(), vec!["taskFailedOrNotFound"]);
-    assert!(answer.body.get("data").is_none());
+    assert_eq!(answer.body["data"], json!([]), "{}", answer.text);
 
     let task = video_task(json!({}));
     let id = sim.submit(task.clone()).await;
@@ -321,6 +321,7 @@ async fn healthz_and_stats() {
     let reset = sim
         .http
         .delete(format!("{}/sim/stats", sim.running.url))
+        .bearer_auth(KEY)
         .send()
         .await
         .unwrap();
@@ -331,7 +332,7 @@ async fn healthz_and_stats() {
 
 #[tokio::test]
 async fn websocket_lifecycle_with_pushed_results() {
-    let sim = start(|_| {}).await;
+    let sim = start(|c| c.push_results = true).await;
     let mut ws = Ws::connect(&sim.running.ws_url()).await;
     let session = ws.auth(None).await;
     assert!(uuid::Uuid::parse_str(&session).is_ok());
@@ -435,10 +436,12 @@ async fn websocket_needs_authentication_first() {
 
 #[tokio::test]
 async fn websocket_resume_replays_what_was_missed() {
-    // Results one second out, so they finish while the client is away.
+    // Results one second out, so they finish while the client is away; pushed, so that there
+    // is something to replay.
     let sim = start(|c| {
         c.delay = runware_sim::config::parse_delay_range("1s").unwrap();
         c.time_scale = 1.0;
+        c.push_results = true;
     })
     .await;
     let mut ws = Ws::connect(&sim.running.ws_url()).await;
