@@ -257,7 +257,7 @@ pub fn of_request(r: &VideoInference) -> DraftSettings {
             .unwrap_or_default()
     };
     DraftSettings {
-        prompt: text(&r.positive_prompt),
+        prompt: r.positive_prompt.as_str().to_owned(),
         negative_prompt: text(&r.negative_prompt),
         tier: r.size.map_or(Tier::P1080, |s| s.tier()).label().into(),
         aspect: aspect_label(r.size.map(|s| s.aspect())).into(),
@@ -265,7 +265,7 @@ pub fn of_request(r: &VideoInference) -> DraftSettings {
         duration: r.duration_or_default().seconds(),
         cfg: r.cfg_scale_or_default().to_string(),
         results: r.number_results_or_default().get(),
-        seed: r.seed.map(|s| s.to_string()),
+        seed: None,
         format: r.output_format_or_default().as_str().into(),
         quality: r.output_quality_or_default().to_string(),
         include_cost: r.include_cost_or_default(),

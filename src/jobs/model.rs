@@ -141,10 +141,7 @@ impl JobSettings {
     /// The settings of `request`, with the server's defaults filled in.
     pub fn of(request: &VideoInference) -> Self {
         JobSettings {
-            prompt: request
-                .positive_prompt
-                .as_ref()
-                .map(|p| p.as_str().to_owned()),
+            prompt: Some(request.positive_prompt.as_str().to_owned()),
             negative_prompt: request
                 .negative_prompt
                 .as_ref()
@@ -152,7 +149,7 @@ impl JobSettings {
             size: request.size.map(|s| (s.width(), s.height())),
             duration_s: request.duration_or_default().seconds(),
             cfg_scale: request.cfg_scale_or_default().value(),
-            seed: request.seed.map(|s| s.get()),
+            seed: None,
             number_results: request.number_results_or_default().get(),
             format: request.output_format_or_default().as_str().to_owned(),
             quality: request.output_quality_or_default().get(),

@@ -331,6 +331,7 @@ pub fn ack_item(task_type: &str, task_uuid: &str, dry_run: bool) -> Item {
     Item::Ack {
         task_type: task_type.to_owned(),
         task_uuid: task_uuid.to_owned(),
+        dry_run: false,
     }
 }
 
@@ -476,11 +477,7 @@ async fn prepare_and_run(state: &AppState, origin: &Origin, values: &[Value]) ->
         let step = match task {
             Task::VideoInference(video) => {
                 let task_faults = origin.faults.merge(
-                    &video
-                        .positive_prompt
-                        .as_ref()
-                        .and_then(|p| FaultSpec::from_prompt(p.as_str()))
-                        .unwrap_or_default(),
+                    &FaultSpec::from_prompt(video.positive_prompt.as_str()).unwrap_or_default(),
                 );
                 if task_faults.insufficient_credits {
                     Err(ApiError::insufficient_credits()
@@ -510,6 +507,12 @@ async fn prepare_and_run(state: &AppState, origin: &Origin, values: &[Value]) ->
             }
             Task::Ping(_) => Ok(Prepared::Ping),
             Task::Authentication(_) => Ok(Prepared::Authentication),
+            Task::GetTaskDetails(details) => Err(ApiError::new(
+                ErrorCode::InvalidParameter,
+                "the simulator does not answer getTaskDetails yet",
+            )
+            .with_parameter(runware::path::TASK_TYPE)
+            .with_task("getTaskDetails", &details.task_uuid.to_string())),
         };
         match step {
             Ok(p) => prepared.push(p),
@@ -621,15 +624,12 @@ async fn prepare_video(
     };
     let seconds = video.duration_or_default().seconds();
     let count = usize::from(video.number_results_or_default().get());
-    // Each result gets its own seed: the request's seed, then +1, +2 …, wrapping inside the
-    // valid range 1..=i64::MAX; random ones when none was given (kept below 2^32 so that
-    // JavaScript clients read them exactly).
-    let base = match video.seed {
-        Some(seed) => seed.get(),
-        None => {
-            use rand::Rng;
-            rand::rng().random_range(1..=i64::from(u32::MAX))
-        }
+    // Each result gets its own seed: a random one, then +1, +2 …, wrapping inside the valid
+    // range 1..=i64::MAX (the random one is kept below 2^32 so that JavaScript clients read them
+    // exactly).
+    let base = {
+        use rand::Rng;
+        rand::rng().random_range(1..=i64::from(u32::MAX))
     };
     let seeds = (0..count as i64)
         .map(|i| match base.checked_add(i) {

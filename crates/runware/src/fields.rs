@@ -594,7 +594,9 @@ bounded_integer!(
     NumberResults(u8), path = path::NUMBER_RESULTS, min = 1, max = 4
 );
 bounded_integer!(
-    /// `seed`: 1 to 9223372036854775807.
+    /// A seed, 1 to 9223372036854775807, as other Runware tasks take it (`imageInference`,
+    /// spec §7). KlingAI 2.1 Pro takes none: a `videoInference` task with `seed` is refused, and
+    /// each result reports the seed it used in [`VideoResult::seed`](crate::reply::VideoResult).
     Seed(i64), path = path::SEED, min = 1, max = i64::MAX
 );
 

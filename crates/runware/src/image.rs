@@ -1,5 +1,6 @@
 //! Image facts from bytes (spec §3): the format and pixel size read from the headers alone,
-//! and the model's limits (PNG, JPEG or WEBP; 300–2048 px per side; at most 20 MB).
+//! and the model's limits (PNG, JPEG or WEBP; 300–2048 px per side; an aspect ratio between
+//! 1:2.5 and 2.5:1; at most 20 MB).
 //!
 //! Nothing here decodes pixels: PNG is walked chunk by chunk, JPEG segment by segment, WEBP reads
 //! its first chunk. That is enough to refuse a wrong file before it is uploaded, and it runs the
@@ -152,6 +153,17 @@ pub enum ImageError {
         /// The longest side allowed.
         max: u32,
     },
+    /// The width-to-height ratio is outside 1:2.5 to 2.5:1 (Kling's rule for frame images).
+    #[error(
+        "the image is {width}×{height} px, an aspect ratio of {}; width ÷ height must be between 1:2.5 and 2.5:1",
+        AspectText(*width, *height)
+    )]
+    AspectRatio {
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
     /// The file is heavier than the maximum.
     #[error("the file is {bytes} bytes; at most {max} bytes (20 MB) are accepted")]
     TooHeavy {
@@ -178,6 +190,9 @@ impl ImageError {
                 (Some(MIN_SIDE.into()), Some(MAX_SIDE.into()))
             }
             ImageError::TooHeavy { max, .. } => (None, Some((*max).into())),
+            ImageError::AspectRatio { .. } => {
+                (Some(MIN_ASPECT_RATIO.into()), Some(MAX_ASPECT_RATIO.into()))
+            }
             _ => (None, None),
         }
     }
@@ -196,6 +211,62 @@ pub const MAX_SIDE: u32 = 2048;
 /// does not say which megabyte; the binary one is the more generous reading).
 pub const MAX_BYTES: usize = 20 * 1024 * 1024;
 
+/// The widest frame image the model takes: width ÷ height at most 2.5 (2.5:1), inclusive.
+pub const MAX_ASPECT_RATIO: f64 = 2.5;
+/// The tallest frame image the model takes: width ÷ height at least 0.4 (1:2.5), inclusive.
+pub const MIN_ASPECT_RATIO: f64 = 0.4;
+/// [`MAX_ASPECT_RATIO`] as the exact fraction `numerator / denominator` (5 / 2), for checks in
+/// whole numbers: a `width × height` image is inside the rule when
+/// `width × denominator ≤ height × numerator` and `height × denominator ≤ width × numerator`.
+pub const MAX_ASPECT_FRACTION: (u32, u32) = (5, 2);
+
+/// Whether a `width × height` image has an aspect ratio between 1:2.5 and 2.5:1, both bounds
+/// included. Computed in whole numbers, so an image of exactly 2.5:1 is never refused by a
+/// rounding error.
+pub fn aspect_ratio_ok(width: u32, height: u32) -> bool {
+    let (num, den) = MAX_ASPECT_FRACTION;
+    let (w, h) = (u64::from(width), u64::from(height));
+    let (num, den) = (u64::from(num), u64::from(den));
+    w * den <= h * num && h * den <= w * num
+}
+
+/// The aspect-ratio rule alone: [`ImageError::AspectRatio`] unless [`aspect_ratio_ok`].
+pub fn check_aspect_ratio(width: u32, height: u32) -> Result<(), ImageError> {
+    if aspect_ratio_ok(width, height) {
+        Ok(())
+    } else {
+        Err(ImageError::AspectRatio { width, height })
+    }
+}
+
+/// A ratio written for people: `3:1` for a wide image, `1:3` for a tall one, with up to two
+/// decimals on the long side (`2.51:1`, `1:2.51`). The value is rounded up, so a ratio just
+/// over a bound never reads as the bound itself.
+struct AspectText(u32, u32);
+
+impl fmt::Display for AspectText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (long, short, wide) = if self.0 >= self.1 {
+            (self.0, self.1, true)
+        } else {
+            (self.1, self.0, false)
+        };
+        let short = u64::from(short.max(1));
+        let hundredths = (u64::from(long) * 100).div_ceil(short);
+        let (whole, fraction) = (hundredths / 100, hundredths % 100);
+        let ratio = match fraction {
+            0 => format!("{whole}"),
+            f if f % 10 == 0 => format!("{whole}.{}", f / 10),
+            f => format!("{whole}.{f:02}"),
+        };
+        if wide {
+            write!(f, "{ratio}:1")
+        } else {
+            write!(f, "1:{ratio}")
+        }
+    }
+}
+
 /// Reads the format and pixel size from the headers, refusing anything but PNG, JPEG and WEBP.
 pub fn sniff(bytes: &[u8]) -> Result<ImageFacts, ImageError> {
     if bytes.is_empty() {
@@ -213,7 +284,8 @@ pub fn sniff(bytes: &[u8]) -> Result<ImageFacts, ImageError> {
     Err(other_format(bytes).map_or(ImageError::Unrecognised, ImageError::Unsupported))
 }
 
-/// Checks facts against the model's limits: 300–2048 px per side and at most 20 MB.
+/// Checks facts against the model's limits: 300–2048 px per side, an aspect ratio between 1:2.5
+/// and 2.5:1, and at most 20 MB.
 pub fn check_limits(facts: &ImageFacts) -> Result<(), ImageError> {
     let (width, height) = (facts.width, facts.height);
     if width < MIN_SIDE || height < MIN_SIDE {
@@ -230,6 +302,7 @@ pub fn check_limits(facts: &ImageFacts) -> Result<(), ImageError> {
             max: MAX_SIDE,
         });
     }
+    check_aspect_ratio(width, height)?;
     if facts.byte_len > MAX_BYTES {
         return Err(ImageError::TooHeavy {
             bytes: facts.byte_len,

@@ -17,10 +17,11 @@
 //! use runware::{Aspect, Duration, FrameImage, OutputSize, Prompt, Task, TaskId, Tier, VideoInference};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! // Build a request: only the first frame is required, the rest is optional.
+//! // Build a request: the first frame and the prompt are required, the rest is optional.
 //! let id = TaskId::parse("6f1c1f5e-2b1a-4c3d-9e8f-0a1b2c3d4e5f")?;
-//! let request = VideoInference::new(id, FrameImage::parse("https://example.com/cat.png")?)
-//!     .with_prompt(Prompt::new("A cat stretches in the morning sun")?)
+//! let first_frame = FrameImage::parse("https://example.com/cat.png")?;
+//! let prompt = Prompt::new("A cat stretches in the morning sun")?;
+//! let request = VideoInference::new(id, first_frame, prompt)
 //!     .with_size(OutputSize::from_parts(Tier::P1080, Aspect::Landscape16x9))
 //!     .with_duration(Duration::Ten);
 //!
@@ -70,9 +71,10 @@ pub use fields::{
 pub use frames::{FrameImage, FrameImages, FrameInput, FramePosition};
 pub use image::ImageFormat;
 pub use request::{
-    Authentication, GetResponse, ImageUpload, Inputs, Ping, Task, TaskType, VideoInference, encode,
+    Authentication, GetResponse, GetTaskDetails, ImageUpload, Inputs, Ping, Task, TaskType,
+    VideoInference, encode,
 };
 pub use validate::{
-    validate_authentication, validate_body, validate_get_response, validate_image_upload,
-    validate_ping, validate_task, validate_video_inference,
+    validate_authentication, validate_body, validate_get_response, validate_get_task_details,
+    validate_image_upload, validate_ping, validate_task, validate_video_inference,
 };

@@ -26,8 +26,11 @@ pub const HEIGHT: &str = "height";
 pub const DURATION: &str = "duration";
 /// `CFGScale`.
 pub const CFG_SCALE: &str = "CFGScale";
-/// `seed`.
+/// `seed`: not a `videoInference` field of this model (an unknown parameter there), but the
+/// path an error about it names.
 pub const SEED: &str = "seed";
+/// `providerSettings`: not a field of this model (an unknown parameter).
+pub const PROVIDER_SETTINGS: &str = "providerSettings";
 /// `numberResults`.
 pub const NUMBER_RESULTS: &str = "numberResults";
 /// `outputType`.

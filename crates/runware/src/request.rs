@@ -1,4 +1,5 @@
-//! The request tasks: `videoInference` (spec §2) and the small tasks around it (spec §1, §5).
+//! The request tasks: `videoInference` (spec §2) and the small tasks around it (spec §1, §5),
+//! `getTaskDetails` among them.
 //!
 //! Each struct writes its own `taskType`, so a struct alone is a complete wire task and [`Task`]
 //! simply writes whichever struct it holds. Reading goes through the validator in every case
@@ -13,7 +14,7 @@ use uuid::Uuid;
 use crate::error::{ApiError, FieldError, Rule};
 use crate::fields::{
     CfgScale, DeliveryMethod, Duration, HttpUrl, Model, NumberResults, OutputFormat, OutputQuality,
-    OutputSize, OutputType, Prompt, Safety, SafetyMode, Seed, TaskId, Ttl,
+    OutputSize, OutputType, Prompt, Safety, SafetyMode, TaskId, Ttl,
 };
 use crate::frames::{FrameImage, FrameImages, FrameInput};
 use crate::path;
@@ -31,16 +32,19 @@ pub enum TaskType {
     Ping,
     /// `imageUpload`.
     ImageUpload,
+    /// `getTaskDetails`.
+    GetTaskDetails,
 }
 
 impl TaskType {
     /// Every task type, in the order of spec §1–§5.
-    pub const ALL: [TaskType; 5] = [
+    pub const ALL: [TaskType; 6] = [
         TaskType::VideoInference,
         TaskType::GetResponse,
         TaskType::Authentication,
         TaskType::Ping,
         TaskType::ImageUpload,
+        TaskType::GetTaskDetails,
     ];
 
     /// The wire spelling.
@@ -51,6 +55,7 @@ impl TaskType {
             TaskType::Authentication => "authentication",
             TaskType::Ping => "ping",
             TaskType::ImageUpload => "imageUpload",
+            TaskType::GetTaskDetails => "getTaskDetails",
         }
     }
 
@@ -82,8 +87,10 @@ pub struct Inputs {
 
 /// A `videoInference` task for KlingAI 2.1 Pro, holding exactly the fields that were given.
 ///
-/// Absent optional fields stay `None` and are not written; the `*_or_default` accessors give the
-/// value the server uses for them (spec §2).
+/// `positivePrompt` and the frame images are required; absent optional fields stay `None` and
+/// are not written, and the `*_or_default` accessors give the value the server uses for them
+/// (spec §2). The model takes no `seed` (each result reports the seed it used) and no
+/// `providerSettings`: both are unknown parameters.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "taskType", rename = "videoInference", rename_all = "camelCase")]
 pub struct VideoInference {
@@ -93,8 +100,7 @@ pub struct VideoInference {
     /// `model`.
     pub model: Model,
     /// `positivePrompt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub positive_prompt: Option<Prompt>,
+    pub positive_prompt: Prompt,
     /// `negativePrompt`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub negative_prompt: Option<Prompt>,
@@ -109,9 +115,6 @@ pub struct VideoInference {
     /// `CFGScale`.
     #[serde(rename = "CFGScale", skip_serializing_if = "Option::is_none")]
     pub cfg_scale: Option<CfgScale>,
-    /// `seed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub seed: Option<Seed>,
     /// `numberResults`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub number_results: Option<NumberResults>,
@@ -145,24 +148,23 @@ pub struct VideoInference {
 }
 
 impl VideoInference {
-    /// The smallest valid request: the model and one image as the first frame; everything else
-    /// is left to the server's defaults.
-    pub fn new(task_uuid: TaskId, first_frame: FrameImage) -> Self {
-        VideoInference::with_frame_images(task_uuid, FrameImages::first(first_frame))
+    /// The smallest valid request: the model, one image as the first frame and the prompt;
+    /// everything else is left to the server's defaults.
+    pub fn new(task_uuid: TaskId, first_frame: FrameImage, prompt: Prompt) -> Self {
+        VideoInference::with_frame_images(task_uuid, FrameImages::first(first_frame), prompt)
     }
 
-    /// The smallest valid request with the given frame images.
-    pub fn with_frame_images(task_uuid: TaskId, frame_images: FrameImages) -> Self {
+    /// The smallest valid request with the given frame images and prompt.
+    pub fn with_frame_images(task_uuid: TaskId, frame_images: FrameImages, prompt: Prompt) -> Self {
         VideoInference {
             task_uuid,
             model: Model::KlingAi21Pro,
-            positive_prompt: None,
+            positive_prompt: prompt,
             negative_prompt: None,
             inputs: Inputs { frame_images },
             size: None,
             duration: None,
             cfg_scale: None,
-            seed: None,
             number_results: None,
             output_type: None,
             output_format: None,
@@ -191,9 +193,9 @@ impl VideoInference {
         self
     }
 
-    /// Sets `positivePrompt`.
+    /// Replaces `positivePrompt`.
     pub fn with_prompt(mut self, prompt: Prompt) -> Self {
-        self.positive_prompt = Some(prompt);
+        self.positive_prompt = prompt;
         self
     }
 
@@ -218,12 +220,6 @@ impl VideoInference {
     /// Sets `CFGScale`.
     pub fn with_cfg_scale(mut self, cfg_scale: CfgScale) -> Self {
         self.cfg_scale = Some(cfg_scale);
-        self
-    }
-
-    /// Sets `seed`.
-    pub fn with_seed(mut self, seed: Seed) -> Self {
-        self.seed = Some(seed);
         self
     }
 
@@ -345,9 +341,11 @@ impl VideoInference {
         self.safety.unwrap_or_default().effective_mode()
     }
 
-    /// Decodes every inline frame image (data URI or base64) and checks it against spec §3,
-    /// returning one error per image that fails, at its path, in Runware's shape with this
-    /// task's `taskType` and `taskUUID`. Images given by UUID or URL are not fetched.
+    /// Decodes every inline frame image (data URI or base64) and checks it against spec §3
+    /// (format, 300–2048 px per side, at most 20 MB, and an aspect ratio between 1:2.5 and
+    /// 2.5:1), returning one error per image that fails, at its path, in Runware's shape with
+    /// this task's `taskType` and `taskUUID`. Images given by UUID or URL are not fetched, so
+    /// their pixel size is unknown and no rule about it applies.
     ///
     /// This is kept out of [`crate::validate_task`] because it decodes megabytes: the simulator
     /// calls it after validation, the app before sending a file it did not encode itself.
@@ -387,6 +385,23 @@ impl GetResponse {
     /// A poll of the task `task_uuid`.
     pub fn new(task_uuid: TaskId) -> Self {
         GetResponse { task_uuid }
+    }
+}
+
+/// A `getTaskDetails` task: the original request and its response for any past task of the
+/// account (spec §5.5), asked for when `getResponse` no longer knows a task the client sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "taskType", rename = "getTaskDetails")]
+pub struct GetTaskDetails {
+    /// `taskUUID` of the task asked about.
+    #[serde(rename = "taskUUID")]
+    pub task_uuid: TaskId,
+}
+
+impl GetTaskDetails {
+    /// The details of the task `task_uuid`.
+    pub fn new(task_uuid: TaskId) -> Self {
+        GetTaskDetails { task_uuid }
     }
 }
 
@@ -482,6 +497,8 @@ pub enum Task {
     Ping(Ping),
     /// `imageUpload`.
     ImageUpload(ImageUpload),
+    /// `getTaskDetails`.
+    GetTaskDetails(GetTaskDetails),
 }
 
 impl Task {
@@ -493,6 +510,7 @@ impl Task {
             Task::Authentication(_) => TaskType::Authentication,
             Task::Ping(_) => TaskType::Ping,
             Task::ImageUpload(_) => TaskType::ImageUpload,
+            Task::GetTaskDetails(_) => TaskType::GetTaskDetails,
         }
     }
 
@@ -502,6 +520,7 @@ impl Task {
             Task::VideoInference(task) => Some(task.task_uuid),
             Task::GetResponse(task) => Some(task.task_uuid),
             Task::ImageUpload(task) => Some(task.task_uuid),
+            Task::GetTaskDetails(task) => Some(task.task_uuid),
             Task::Authentication(_) | Task::Ping(_) => None,
         }
     }
@@ -537,6 +556,12 @@ impl From<ImageUpload> for Task {
     }
 }
 
+impl From<GetTaskDetails> for Task {
+    fn from(task: GetTaskDetails) -> Self {
+        Task::GetTaskDetails(task)
+    }
+}
+
 /// The request body for `tasks`: always a JSON array, also for one task (spec §1).
 pub fn encode(tasks: &[Task]) -> Result<String, serde_json::Error> {
     serde_json::to_string(tasks)
@@ -565,4 +590,5 @@ deserialize_with_validator!(
     Authentication => crate::validate::validate_authentication,
     Ping => crate::validate::validate_ping,
     ImageUpload => crate::validate::validate_image_upload,
+    GetTaskDetails => crate::validate::validate_get_task_details,
 );

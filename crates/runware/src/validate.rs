@@ -6,18 +6,20 @@ use serde_json::{Map, Value};
 use crate::error::{ApiError, ErrorCode, Expected, FieldError, Rule};
 use crate::fields::{
     CfgScale, DeliveryMethod, Duration, HttpUrl, Model, NumberResults, OutputFormat, OutputQuality,
-    OutputSize, OutputType, Prompt, Safety, Seed, TaskId, Ttl, parse_hyphenated, sorted_keys,
+    OutputSize, OutputType, Prompt, Safety, TaskId, Ttl, parse_hyphenated, sorted_keys,
     unknown_key,
 };
 use crate::frames::{FrameImage, FrameImages, frame_input_from_json};
 use crate::json;
 use crate::path;
 use crate::request::{
-    Authentication, GetResponse, ImageUpload, Inputs, Ping, Task, TaskType, VideoInference,
+    Authentication, GetResponse, GetTaskDetails, ImageUpload, Inputs, Ping, Task, TaskType,
+    VideoInference,
 };
 
 /// The top-level keys a `videoInference` task may hold (spec §2, plus the legacy `frameImages`).
-const VIDEO_INFERENCE_KEYS: [&str; 22] = [
+/// `seed` and `providerSettings` are not among them: this model takes neither.
+const VIDEO_INFERENCE_KEYS: [&str; 21] = [
     path::TASK_TYPE,
     path::TASK_UUID,
     path::MODEL,
@@ -29,7 +31,6 @@ const VIDEO_INFERENCE_KEYS: [&str; 22] = [
     path::HEIGHT,
     path::DURATION,
     path::CFG_SCALE,
-    path::SEED,
     path::NUMBER_RESULTS,
     path::OUTPUT_TYPE,
     path::OUTPUT_FORMAT,
@@ -54,6 +55,7 @@ pub fn validate_task(raw: &Value) -> Result<Task, Vec<ApiError>> {
         Some(TaskType::Authentication) => validate_authentication(raw).map(Task::Authentication),
         Some(TaskType::Ping) => validate_ping(raw).map(Task::Ping),
         Some(TaskType::ImageUpload) => validate_image_upload(raw).map(Task::ImageUpload),
+        Some(TaskType::GetTaskDetails) => validate_get_task_details(raw).map(Task::GetTaskDetails),
         None => {
             let error = match task_type {
                 None => FieldError::new(path::TASK_TYPE, Rule::Required),
@@ -77,7 +79,9 @@ pub fn validate_body(raw: &Value) -> Result<Vec<Result<Task, Vec<ApiError>>>, Ve
     Ok(tasks.iter().map(validate_task).collect())
 }
 
-/// Validates a raw `videoInference` task (spec §2–§4).
+/// Validates a raw `videoInference` task (spec §2–§4): `positivePrompt` is required, `seed` and
+/// `providerSettings` are unknown parameters. Inline images are checked for their form here and
+/// for their bytes by [`VideoInference::check_inline_images`].
 pub fn validate_video_inference(raw: &Value) -> Result<VideoInference, Vec<ApiError>> {
     let Some(map) = raw.as_object() else {
         return Err(vec![not_an_object()]);
@@ -87,14 +91,13 @@ pub fn validate_video_inference(raw: &Value) -> Result<VideoInference, Vec<ApiEr
     let task_uuid = c.required(path::TASK_UUID, TaskId::from_json);
     let model = c.required(path::MODEL, Model::from_json);
     let frame_images = c.frame_images();
-    let positive_prompt = c.optional(path::POSITIVE_PROMPT, Prompt::from_json);
+    let positive_prompt = c.required(path::POSITIVE_PROMPT, Prompt::from_json);
     let negative_prompt = c.optional(path::NEGATIVE_PROMPT, |v| {
         Prompt::from_json(v).map_err(|e| e.at(path::NEGATIVE_PROMPT))
     });
     let size = c.size();
     let duration = c.optional(path::DURATION, Duration::from_json);
     let cfg_scale = c.optional(path::CFG_SCALE, CfgScale::from_json);
-    let seed = c.optional(path::SEED, Seed::from_json);
     let number_results = c.optional(path::NUMBER_RESULTS, NumberResults::from_json);
     let output_type = c.optional(path::OUTPUT_TYPE, OutputType::from_json);
     let output_format = c.optional(path::OUTPUT_FORMAT, OutputFormat::from_json);
@@ -111,8 +114,10 @@ pub fn validate_video_inference(raw: &Value) -> Result<VideoInference, Vec<ApiEr
     let safety = c.optional_many(path::SAFETY, Safety::from_json);
     c.ttl_needs_url();
     c.unknown_keys("", &VIDEO_INFERENCE_KEYS);
-    match (task_uuid, model, frame_images) {
-        (Some(task_uuid), Some(model), Some(frame_images)) if c.errors.is_empty() => {
+    match (task_uuid, model, frame_images, positive_prompt) {
+        (Some(task_uuid), Some(model), Some(frame_images), Some(positive_prompt))
+            if c.errors.is_empty() =>
+        {
             Ok(VideoInference {
                 task_uuid,
                 model,
@@ -122,7 +127,6 @@ pub fn validate_video_inference(raw: &Value) -> Result<VideoInference, Vec<ApiEr
                 size,
                 duration,
                 cfg_scale,
-                seed,
                 number_results,
                 output_type,
                 output_format,
@@ -150,6 +154,21 @@ pub fn validate_get_response(raw: &Value) -> Result<GetResponse, Vec<ApiError>> 
     c.unknown_keys("", &[path::TASK_TYPE, path::TASK_UUID]);
     match task_uuid {
         Some(task_uuid) if c.errors.is_empty() => Ok(GetResponse { task_uuid }),
+        _ => Err(c.finish()),
+    }
+}
+
+/// Validates a raw `getTaskDetails` task.
+pub fn validate_get_task_details(raw: &Value) -> Result<GetTaskDetails, Vec<ApiError>> {
+    let Some(map) = raw.as_object() else {
+        return Err(vec![not_an_object()]);
+    };
+    let mut c = Checker::new(map);
+    c.task_type(TaskType::GetTaskDetails);
+    let task_uuid = c.required(path::TASK_UUID, TaskId::from_json);
+    c.unknown_keys("", &[path::TASK_TYPE, path::TASK_UUID]);
+    match task_uuid {
+        Some(task_uuid) if c.errors.is_empty() => Ok(GetTaskDetails { task_uuid }),
         _ => Err(c.finish()),
     }
 }

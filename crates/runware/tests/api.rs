@@ -5,9 +5,9 @@ mod common;
 use common::{IMAGE_A, IMAGE_B, TASK};
 use runware::{
     ApiError, Authentication, CfgScale, Duration, ErrorCode, FieldError, FrameImage, FrameImages,
-    FramePosition, GetResponse, HttpUrl, ImageUpload, NumberResults, OutputFormat, OutputQuality,
-    OutputSize, Parameter, Ping, Prompt, Rule, Safety, SafetyMode, Seed, Task, TaskId, TaskType,
-    Ttl, VideoInference,
+    FramePosition, GetResponse, GetTaskDetails, HttpUrl, ImageUpload, NumberResults, OutputFormat,
+    OutputQuality, OutputSize, Parameter, Ping, Prompt, Rule, Safety, SafetyMode, Seed, Task,
+    TaskId, TaskType, Ttl, VideoInference,
 };
 use serde_json::json;
 
@@ -255,28 +255,31 @@ fn task_ids() {
 #[test]
 fn builder_covers_every_field() {
     let id = TaskId::parse(TASK).expect("v4");
-    let request = VideoInference::new(id, FrameImage::parse(IMAGE_A).expect("uuid"))
-        .with_last_frame(FrameImage::parse(IMAGE_B).expect("uuid"))
-        .with_prompt(Prompt::new("a calm lake").expect("prompt"))
-        .with_negative_prompt(Prompt::negative("noise").expect("prompt"))
-        .with_size(OutputSize::new(720, 720).expect("size"))
-        .with_duration(Duration::Ten)
-        .with_cfg_scale(CfgScale::new(0.3).expect("cfg"))
-        .with_seed(Seed::new(7).expect("seed"))
-        .with_number_results(NumberResults::new(2).expect("n"))
-        .with_output_type(runware::OutputType::Url)
-        .with_output_format(OutputFormat::Mov)
-        .with_output_quality(OutputQuality::new(50).expect("q"))
-        .with_delivery_method(runware::DeliveryMethod::Async)
-        .with_webhook_url(HttpUrl::webhook("https://example.com/h").expect("url"))
-        .with_upload_endpoint(HttpUrl::upload_endpoint("https://example.com/u").expect("url"))
-        .with_ttl(Ttl::new(600).expect("ttl"))
-        .with_include_cost(true)
-        .with_safety(Safety {
-            check_content: Some(true),
-            mode: None,
-        })
-        .with_safety_mode(SafetyMode::Full);
+    let request = VideoInference::new(
+        id,
+        FrameImage::parse(IMAGE_A).expect("uuid"),
+        Prompt::new("a first prompt").expect("prompt"),
+    )
+    .with_last_frame(FrameImage::parse(IMAGE_B).expect("uuid"))
+    .with_prompt(Prompt::new("a calm lake").expect("prompt"))
+    .with_negative_prompt(Prompt::negative("noise").expect("prompt"))
+    .with_size(OutputSize::new(720, 720).expect("size"))
+    .with_duration(Duration::Ten)
+    .with_cfg_scale(CfgScale::new(0.3).expect("cfg"))
+    .with_number_results(NumberResults::new(2).expect("n"))
+    .with_output_type(runware::OutputType::Url)
+    .with_output_format(OutputFormat::Mov)
+    .with_output_quality(OutputQuality::new(50).expect("q"))
+    .with_delivery_method(runware::DeliveryMethod::Async)
+    .with_webhook_url(HttpUrl::webhook("https://example.com/h").expect("url"))
+    .with_upload_endpoint(HttpUrl::upload_endpoint("https://example.com/u").expect("url"))
+    .with_ttl(Ttl::new(600).expect("ttl"))
+    .with_include_cost(true)
+    .with_safety(Safety {
+        check_content: Some(true),
+        mode: None,
+    })
+    .with_safety_mode(SafetyMode::Full);
     let value = common::encoded(request.clone());
     assert_eq!(
         value,
@@ -291,7 +294,6 @@ fn builder_covers_every_field() {
             "height": 720,
             "duration": 10,
             "CFGScale": 0.3,
-            "seed": 7,
             "numberResults": 2,
             "outputType": "URL",
             "outputFormat": "MOV",
@@ -327,7 +329,8 @@ fn frame_image_lists() {
         vec![(FramePosition::First, &a), (FramePosition::Last, &b)]
     );
     let id = TaskId::parse(TASK).expect("v4");
-    let end_only = VideoInference::with_frame_images(id, last_only).with_last_frame(b.clone());
+    let end_only = VideoInference::with_frame_images(id, last_only, common::prompt())
+        .with_last_frame(b.clone());
     assert_eq!(end_only.frame_images().last_frame(), Some(&b));
     assert_eq!(end_only.frame_images().first_frame(), None);
     let placed = |frame| runware::FrameInput::Placed {
@@ -370,7 +373,13 @@ fn tasks_serialise_and_deserialise_through_validation() {
             FrameImage::parse("https://example.com/a.png").expect("url"),
         )
         .into(),
-        VideoInference::new(id, FrameImage::parse(IMAGE_A).expect("uuid")).into(),
+        VideoInference::new(
+            id,
+            FrameImage::parse(IMAGE_A).expect("uuid"),
+            common::prompt(),
+        )
+        .into(),
+        GetTaskDetails::new(id).into(),
     ];
     let body = runware::encode(&tasks).expect("encodes");
     assert!(body.starts_with(r#"[{"taskType":"authentication","apiKey":"key","connectionSessionUUID":"00000000-0000-0000-0000-000000000000"},{"taskType":"ping","ping":true},"#));
@@ -383,10 +392,12 @@ fn tasks_serialise_and_deserialise_through_validation() {
             TaskType::Ping,
             TaskType::GetResponse,
             TaskType::ImageUpload,
-            TaskType::VideoInference
+            TaskType::VideoInference,
+            TaskType::GetTaskDetails
         ]
     );
     assert_eq!(read[2].task_uuid(), Some(id));
+    assert_eq!(read[5].task_uuid(), Some(id));
     assert_eq!(read[0].task_uuid(), None);
     let refused =
         serde_json::from_value::<Task>(json!({"taskType": "videoInference", "taskUUID": TASK}))

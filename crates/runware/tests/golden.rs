@@ -52,7 +52,7 @@ fn every_field_fixture_reads_every_field() {
     let task = only_video("requests/video-every-field.json");
     assert_eq!(task.task_uuid.to_string(), TASK);
     assert_eq!(
-        task.positive_prompt.as_ref().map(|p| p.as_str()),
+        Some(task.positive_prompt.as_str()),
         Some("A paper boat drifts down a rain-soaked street at dusk, neon reflections")
     );
     assert_eq!(
@@ -65,7 +65,6 @@ fn every_field_fixture_reads_every_field() {
     );
     assert_eq!(task.duration_or_default().seconds(), 10);
     assert_eq!(task.cfg_scale_or_default().hundredths(), 75);
-    assert_eq!(task.seed.map(|s| s.get()), Some(i64::MAX));
     assert_eq!(task.number_results_or_default().get(), 4);
     assert_eq!(task.output_format_or_default(), OutputFormat::Webm);
     assert_eq!(task.output_quality_or_default().get(), 80);
@@ -331,7 +330,8 @@ fn reply_fixtures_decode_to_their_meaning() {
         decode_fixture("ack.json").data,
         vec![Item::Ack {
             task_type: "videoInference".into(),
-            task_uuid: TASK.into()
+            task_uuid: TASK.into(),
+            dry_run: false,
         }]
     );
     assert_eq!(
@@ -397,7 +397,8 @@ fn reply_fixtures_decode_to_their_meaning() {
     let Item::Video(queued) = &unknown.data[0] else {
         panic!("{unknown:?}")
     };
-    assert_eq!(queued.status, Status::Other("queued".into()));
+    assert_eq!(queued.status, Status::Other("upscaling".into()));
+    assert!(queued.status.is_running() && !queued.status.is_queued());
     assert_eq!(
         unknown.errors[0].code,
         ErrorCode::Other("providerOverloaded".into())

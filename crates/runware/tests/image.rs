@@ -355,8 +355,10 @@ fn side_limits_at_each_bound() {
         (300, 2048, 20 * 1024 * 1024)
     );
     for side in [300, 301, 1024, 2047, 2048] {
-        assert_eq!(image::check_limits(&sized(side, 1000, 1)), Ok(()));
-        assert_eq!(image::check_limits(&sized(1000, side, 1)), Ok(()));
+        // The other side within 2:1 of this one, so that the aspect rule holds.
+        let other = (side * 2).clamp(MIN_SIDE, MAX_SIDE);
+        assert_eq!(image::check_limits(&sized(side, other, 1)), Ok(()));
+        assert_eq!(image::check_limits(&sized(other, side, 1)), Ok(()));
     }
     for side in [0, 1, 299] {
         assert_eq!(
@@ -406,7 +408,8 @@ fn byte_limit_at_its_bound() {
 
 #[test]
 fn inspect_combines_sniff_and_limits() {
-    assert!(image::inspect(&png(300, 2048)).is_ok());
+    assert!(image::inspect(&png(300, 750)).is_ok());
+    assert!(image::inspect(&png(2048, 820)).is_ok());
     assert_eq!(
         image::inspect(&png(299, 300)),
         Err(ImageError::TooSmall {
@@ -482,6 +485,7 @@ fn check_inline_images_reports_each_bad_image_at_its_path() {
             },
         ])
         .expect("two frames"),
+        common::prompt(),
     );
     let errors = request.check_inline_images();
     let summary: Vec<(String, String)> = errors
@@ -508,6 +512,7 @@ fn check_inline_images_reports_each_bad_image_at_its_path() {
     let fine = VideoInference::new(
         id,
         FrameImage::from_bytes(ImageFormat::Jpeg, &jpeg(1080, 1920)),
+        common::prompt(),
     );
     assert!(fine.check_inline_images().is_empty());
 }

@@ -13,7 +13,7 @@ use runware::reply::{self, Item, Reply};
 use runware::{
     ApiError, CfgScale, DeliveryMethod, Duration, FrameImage, FrameImages, FrameInput,
     FramePosition, HttpUrl, NumberResults, OutputFormat, OutputQuality, OutputSize, OutputType,
-    Prompt, Safety, SafetyMode, Seed, Task, TaskId, Ttl, VideoInference,
+    Prompt, Safety, SafetyMode, Task, TaskId, Ttl, VideoInference,
 };
 use serde_json::{Value, json};
 
@@ -24,7 +24,7 @@ const BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::n
         .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
 );
 
-const KNOWN_KEYS: [&str; 22] = [
+const KNOWN_KEYS: [&str; 21] = [
     "taskType",
     "taskUUID",
     "model",
@@ -36,7 +36,6 @@ const KNOWN_KEYS: [&str; 22] = [
     "height",
     "duration",
     "CFGScale",
-    "seed",
     "numberResults",
     "outputType",
     "outputFormat",
@@ -117,17 +116,13 @@ fn request() -> impl Strategy<Value = VideoInference> {
     let head = (
         task_id(),
         frame_images(),
-        option::of(prompt()),
+        prompt(),
         option::of(prompt()),
         option::of(select(OutputSize::ALL.to_vec())),
         option::of(select(Duration::ALL.to_vec())),
         option::of((0u8..=100).prop_map(|h| CfgScale::from_hundredths(h).expect("0..=100"))),
     );
     let middle = (
-        option::of(
-            prop_oneof![Just(1i64), Just(i64::MAX), 1i64..=i64::MAX]
-                .prop_map(|s| Seed::new(s).expect("in range")),
-        ),
         option::of((1u8..=4).prop_map(|n| NumberResults::new(n).expect("1-4"))),
         option::of(Just(OutputType::Url)),
         option::of(select(OutputFormat::ALL.to_vec())),
@@ -155,16 +150,13 @@ fn request() -> impl Strategy<Value = VideoInference> {
     );
     (head, middle, tail).prop_map(|(head, middle, tail)| {
         let (task_uuid, frames, positive, negative, size, duration, cfg_scale) = head;
-        let (seed, number_results, output_type, output_format, output_quality, delivery_method) =
-            middle;
+        let (number_results, output_type, output_format, output_quality, delivery_method) = middle;
         let (webhook_url, upload_endpoint, ttl, include_cost, safety) = tail;
         VideoInference {
-            positive_prompt: positive,
             negative_prompt: negative,
             size,
             duration,
             cfg_scale,
-            seed,
             number_results,
             output_type,
             output_format,
@@ -175,7 +167,7 @@ fn request() -> impl Strategy<Value = VideoInference> {
             ttl,
             include_cost,
             safety,
-            ..VideoInference::with_frame_images(task_uuid, frames)
+            ..VideoInference::with_frame_images(task_uuid, frames, positive)
         }
     })
 }
@@ -284,13 +276,17 @@ fn break_any() -> impl Strategy<Value = Break> {
         ]
         .prop_map(|v| Break::Top("duration", v)),
         prop_oneof![
-            Just(json!(0)),
-            (i64::MIN..0).prop_map(Value::from),
-            ((i64::MAX as u64 + 1)..=u64::MAX).prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
             Just(json!(1.5)),
-            Just(json!(1e19))
+            Just(json!("42"))
         ]
         .prop_map(|v| Break::Top("seed", v)),
+        prop_oneof![
+            Just(json!({})),
+            Just(json!({"kling": {"sound": true}})),
+            Just(json!([]))
+        ]
+        .prop_map(|v| Break::Top("providerSettings", v)),
         prop_oneof![
             Just(json!(0)),
             (5i64..10_000).prop_map(Value::from),

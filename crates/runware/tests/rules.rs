@@ -117,7 +117,7 @@ fn prompt_lengths_count_unicode_scalar_values() {
             for n in [2, 3, 2499, 2500] {
                 let task = ok(&with(key, json!(text(c, n))));
                 let prompt = if key == "positivePrompt" {
-                    task.positive_prompt
+                    Some(task.positive_prompt)
                 } else {
                     task.negative_prompt
                 };
@@ -328,7 +328,7 @@ fn duration_five_or_ten() {
     );
 }
 
-// ---------------------------------------------------------------- numberResults, outputQuality, ttl, seed
+// ---------------------------------------------------------------- numberResults, outputQuality, ttl; seed and providerSettings
 
 #[test]
 fn number_results_one_to_four() {
@@ -410,51 +410,75 @@ fn ttl_only_with_url_output() {
 }
 
 #[test]
-fn seed_range() {
-    for (value, expected) in [
-        (json!(1), Some(1)),
-        (json!(2), Some(2)),
-        (json!(i64::MAX), Some(i64::MAX)),
-        (json!(i64::MAX - 1), Some(i64::MAX - 1)),
-    ] {
-        assert_eq!(ok(&with("seed", value)).seed.map(|s| s.get()), expected);
-    }
-    for value in [
-        json!(0),
-        json!(-1),
-        json!(i64::MIN),
-        json!(i64::MAX as u64 + 1),
-        json!(u64::MAX),
-        json!(1e19),
-        json!(1e300),
+fn seed_and_provider_settings_are_unknown_parameters() {
+    for (key, value) in [
+        ("seed", json!(42)),
+        ("seed", json!(0)),
+        ("seed", json!("42")),
+        (
+            "providerSettings",
+            json!({"kling": {"cameraControl": {"type": "simple"}}}),
+        ),
+        ("providerSettings", json!({})),
     ] {
         let error = assert_rejected(
-            &with("seed", value.clone()),
-            ErrorCode::InvalidParameter,
-            json!("seed"),
+            &with(key, value.clone()),
+            ErrorCode::UnknownParameter,
+            json!(key),
         );
         assert_eq!(
-            (error.min, error.max),
-            (Some(json!(1)), Some(json!(i64::MAX))),
+            error.message,
+            format!("{key} is not a parameter this task takes"),
             "{value}"
         );
     }
-    // Overflow written as a raw literal, beyond u64 even.
-    let literal = format!(
-        r#"{{"taskType": "videoInference", "taskUUID": "{TASK}", "model": "klingai:5@2",
-            "inputs": {{"frameImages": ["{IMAGE_A}"]}}, "seed": 99999999999999999999999}}"#
+    // Reported together with every other broken rule.
+    let mut task = with("seed", json!(7));
+    task["providerSettings"] = json!({"kling": {}});
+    task["duration"] = json!(7);
+    let found: Vec<(String, Value)> = errors(&task)
+        .iter()
+        .map(|e| (e.code.to_string(), common::parameter(e)))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("unsupportedDuration".to_owned(), json!("duration")),
+            ("unknownParameter".to_owned(), json!("providerSettings")),
+            ("unknownParameter".to_owned(), json!("seed")),
+        ]
     );
-    let raw: Value = serde_json::from_str(&literal).expect("json");
-    assert_rejected(&raw, ErrorCode::InvalidParameter, json!("seed"));
+}
+
+#[test]
+fn positive_prompt_is_required() {
+    let mut task = base();
+    task.as_object_mut()
+        .expect("an object")
+        .remove("positivePrompt");
+    let error = assert_rejected(&task, ErrorCode::MissingParameter, json!("positivePrompt"));
+    assert_eq!(error.message, "positivePrompt is required");
+    assert_eq!(error.task_uuid.as_deref(), Some(TASK));
+    // `null` counts as absent.
     assert_rejected(
-        &with("seed", json!(1.5)),
-        ErrorCode::InvalidParameter,
-        json!("seed"),
+        &with("positivePrompt", Value::Null),
+        ErrorCode::MissingParameter,
+        json!("positivePrompt"),
     );
-    assert_rejected(
-        &with("seed", json!("42")),
-        ErrorCode::InvalidParameter,
-        json!("seed"),
+    // Reported together with the other errors, in the checker's order.
+    task["duration"] = json!(3);
+    task["inputs"] = json!({"frameImages": []});
+    let found: Vec<(String, Value)> = errors(&task)
+        .iter()
+        .map(|e| (e.code.to_string(), common::parameter(e)))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("invalidParameter".to_owned(), json!("inputs.frameImages")),
+            ("missingParameter".to_owned(), json!("positivePrompt")),
+            ("unsupportedDuration".to_owned(), json!("duration")),
+        ]
     );
 }
 
@@ -968,9 +992,9 @@ fn unknown_keys() {
 
 #[test]
 fn null_members_count_as_absent() {
-    let task = ok(&with("seed", Value::Null));
-    assert_eq!(task.seed, None);
-    assert!(common::encoded(task).get("seed").is_none());
+    let task = ok(&with("negativePrompt", Value::Null));
+    assert_eq!(task.negative_prompt, None);
+    assert!(common::encoded(task).get("negativePrompt").is_none());
     assert_rejected(
         &with("taskUUID", Value::Null),
         ErrorCode::MissingParameter,
@@ -1029,7 +1053,7 @@ fn task_type_rules() {
             .as_ref()
             .and_then(Value::as_array)
             .map(Vec::len),
-        Some(5)
+        Some(6)
     );
     let mut task = base();
     task.as_object_mut().map(|m| m.remove("taskType"));
@@ -1149,7 +1173,11 @@ fn body_must_be_an_array() {
 #[test]
 fn the_short_constructor_is_a_valid_request() {
     let id = TaskId::parse(TASK).expect("v4");
-    let request = runware::VideoInference::new(id, FrameImage::parse(IMAGE_A).expect("uuid"));
+    let request = runware::VideoInference::new(
+        id,
+        FrameImage::parse(IMAGE_A).expect("uuid"),
+        common::prompt(),
+    );
     assert_eq!(common::encoded(request.clone()), base());
     assert_eq!(
         runware::validate_task(&base()),

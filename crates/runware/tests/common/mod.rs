@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)] // each test binary uses its own subset
 
-use runware::{ApiError, Task, VideoInference};
+use runware::{ApiError, Prompt, Task, VideoInference};
 use serde_json::{Value, json};
 
 /// A valid task UUID (version 4).
@@ -10,12 +10,21 @@ pub const TASK: &str = "6f1c1f5e-2b1a-4c3d-9e8f-0a1b2c3d4e5f";
 pub const IMAGE_A: &str = "aac49721-1964-481a-ae78-8a4e29b91402";
 pub const IMAGE_B: &str = "3ad204c3-a9de-4963-8a1a-c3911e3afafe";
 
+/// The prompt of [`base()`].
+pub const PROMPT: &str = "A paper boat drifts down a rain-soaked street";
+
+/// [`PROMPT`] as a typed prompt.
+pub fn prompt() -> Prompt {
+    Prompt::new(PROMPT).expect("a valid prompt")
+}
+
 /// The smallest valid raw `videoInference` task.
 pub fn base() -> Value {
     json!({
         "taskType": "videoInference",
         "taskUUID": TASK,
         "model": "klingai:5@2",
+        "positivePrompt": PROMPT,
         "inputs": {"frameImages": [IMAGE_A]}
     })
 }
