@@ -321,24 +321,46 @@ pub fn success_item(
 
 /// The acknowledgement of an accepted task; a dry run's says `"dryRun": true`.
 pub fn ack_item(task_type: &str, task_uuid: &str, dry_run: bool) -> Item {
-    if dry_run {
-        return Item::Unknown(serde_json::json!({
-            "taskType": task_type,
-            "taskUUID": task_uuid,
-            "dryRun": true,
-        }));
-    }
     Item::Ack {
         task_type: task_type.to_owned(),
         task_uuid: task_uuid.to_owned(),
-        dry_run: false,
+        dry_run,
     }
+}
+
+/// The `getTaskDetails` item of a task: the request as it was received and the task's state
+/// as a reply of its own.
+fn task_details(task_uuid: &str, request: Value, task: TaskState) -> Item {
+    let response = match task {
+        TaskState::Unknown => WireReply::default(),
+        TaskState::Known { data, error } => WireReply {
+            data,
+            errors: error.map(|e| vec![*e]).unwrap_or_default(),
+        },
+    };
+    Item::TaskDetails {
+        task_uuid: task_uuid.to_owned(),
+        request,
+        response,
+    }
+}
+
+/// `taskFailedOrNotFound` for a `getTaskDetails` about a task the simulator never saw.
+fn task_details_not_found(task_uuid: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::TaskFailedOrNotFound,
+        "no task with this taskUUID was ever accepted",
+    )
+    .with_parameter(runware::path::TASK_UUID)
+    .with_task(TaskType::GetTaskDetails.as_str(), task_uuid)
+    .with_status("error")
 }
 
 /// A task that passed every check, ready to run.
 enum Prepared {
     Video(Box<Job>),
     Poll(String),
+    Details(String),
     Upload {
         task_uuid: String,
         bytes: Vec<u8>,
@@ -507,12 +529,7 @@ async fn prepare_and_run(state: &AppState, origin: &Origin, values: &[Value]) ->
             }
             Task::Ping(_) => Ok(Prepared::Ping),
             Task::Authentication(_) => Ok(Prepared::Authentication),
-            Task::GetTaskDetails(details) => Err(ApiError::new(
-                ErrorCode::InvalidParameter,
-                "the simulator does not answer getTaskDetails yet",
-            )
-            .with_parameter(runware::path::TASK_TYPE)
-            .with_task("getTaskDetails", &details.task_uuid.to_string())),
+            Task::GetTaskDetails(details) => Ok(Prepared::Details(details.task_uuid.to_string())),
         };
         match step {
             Ok(p) => prepared.push(p),
@@ -557,6 +574,10 @@ async fn prepare_and_run(state: &AppState, origin: &Origin, values: &[Value]) ->
                     reply.data.append(&mut data);
                     reply.errors.extend(error.map(|e| *e));
                 }
+            },
+            Prepared::Details(id) => match state.engine.details(&id, tokio::time::Instant::now()) {
+                Some((request, task)) => reply.data.push(task_details(&id, request, task)),
+                None => reply.errors.push(task_details_not_found(&id)),
             },
             Prepared::Upload { task_uuid, .. } if origin.dry_run => {
                 let upload = TaskType::ImageUpload.as_str();

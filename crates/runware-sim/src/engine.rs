@@ -104,18 +104,13 @@ impl TaskRecord {
 /// then `processing` with the share of the time until `due` that has passed, at most 99.
 fn running_item(task_uuid: &str, schedule: &Schedule, due: Instant, now: Instant) -> VideoResult {
     if now < schedule.queued_until {
-        return with_progress(
-            VideoResult {
-                status: Status::Other("queued".to_owned()),
-                ..VideoResult::processing(task_uuid)
-            },
-            0,
-        );
+        return VideoResult {
+            status: Status::Queued,
+            ..VideoResult::processing(task_uuid)
+        }
+        .with_progress(0);
     }
-    with_progress(
-        VideoResult::processing(task_uuid),
-        progress(schedule.queued_until, due, now),
-    )
+    VideoResult::processing(task_uuid).with_progress(progress(schedule.queued_until, due, now))
 }
 
 /// The share of `start..due` elapsed at `now`, as 0–99: it rises with time and waits at 99 for a
@@ -128,11 +123,6 @@ pub fn progress(start: Instant, due: Instant, now: Instant) -> u8 {
     }
     let share = (done / span * f64::from(DONE)).floor();
     share.clamp(0.0, f64::from(DONE - 1)) as u8
-}
-
-/// Sets `progress` on a result item.
-fn with_progress(item: VideoResult, _progress: u8) -> VideoResult {
-    item
 }
 
 #[derive(Debug)]
@@ -455,17 +445,15 @@ async fn run_result(state: AppState, job: Arc<Job>, index: usize, ready_at: Inst
                 .and_then(|ttl| std::time::Instant::now().checked_add(ttl)),
         },
     );
-    let item = with_progress(
-        crate::dispatch::success_item(
-            &job.task_uuid,
-            video_uuid,
-            &format!("{}/videos/{name}", state.public_url),
-            seed,
-            job.cost,
-            job.nsfw,
-        ),
-        DONE,
-    );
+    let item = crate::dispatch::success_item(
+        &job.task_uuid,
+        video_uuid,
+        &format!("{}/videos/{name}", state.public_url),
+        seed,
+        job.cost,
+        job.nsfw,
+    )
+    .with_progress(DONE);
     let (stored, finished) = state.engine.complete(&job.task_uuid, index, item.clone());
     if !stored {
         return;
@@ -597,7 +585,7 @@ mod tests {
             },
             TaskState::Unknown => panic!("known"),
         };
-        assert_eq!(status(now), Status::Other("queued".to_owned()));
+        assert_eq!(status(now), Status::Queued);
         assert_eq!(status(now + Duration::from_secs(11)), Status::Processing);
     }
 
