@@ -566,3 +566,119 @@ async fn image_upload_then_reference_by_uuid() {
     assert_eq!(bad.codes(), vec!["invalidParameter"]);
     sim.running.shutdown().await;
 }
+
+#[tokio::test]
+async fn resetting_stats_needs_the_api_key() {
+    let sim = start(|c| c.api_key = Some(KEY.to_owned())).await;
+    sim.post(&json!([{ "taskType": "ping", "ping": true }]))
+        .await;
+    let url = format!("{}/sim/stats", sim.running.url);
+    let missing = sim.http.delete(&url).send().await.unwrap();
+    assert_eq!(missing.status(), 401);
+    let body: Value = missing.json().await.unwrap();
+    assert_eq!(body["data"], json!([]));
+    assert_eq!(body["errors"][0]["code"], "missingApiKey");
+    assert_eq!(body["errors"][0]["parameter"], "apiKey");
+    let wrong = sim
+        .http
+        .delete(&url)
+        .bearer_auth("nope")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let body: Value = wrong.json().await.unwrap();
+    assert_eq!(body["errors"][0]["code"], "invalidApiKey");
+    // Nothing was reset; reading the counters needs no key.
+    assert_eq!(sim.stats().await["tasks"]["ping"], 1);
+    let right = sim.http.delete(&url).bearer_auth(KEY).send().await.unwrap();
+    assert_eq!(right.status(), 204);
+    assert!(sim.stats().await["tasks"].as_object().unwrap().is_empty());
+    sim.running.shutdown().await;
+}
+
+/// `data` and `errors` of a reply body.
+fn assert_runware_error_shape(what: &str, body: &Value) {
+    assert_eq!(body["data"], json!([]), "{what}: {body}");
+    assert!(
+        !body["errors"].as_array().unwrap().is_empty(),
+        "{what}: {body}"
+    );
+}
+
+#[tokio::test]
+async fn every_error_reply_has_data_beside_errors() {
+    let sim = start(|c| c.api_key = Some(KEY.to_owned())).await;
+    // REST: validation, with the parameter's type and documentation.
+    let answer = sim
+        .post(&json!([video_task(json!({ "CFGScale": 2 }))]))
+        .await;
+    assert_runware_error_shape("validation", &answer.body);
+    let error = answer.error();
+    assert_eq!(error["parameter"], "CFGScale");
+    assert_eq!(error["type"], "float");
+    assert_eq!(
+        error["documentation"],
+        "https://runware.ai/docs/models/klingai-2-1-pro#request-cfgscale"
+    );
+    // Authentication, a poll of an unknown task, a bad body, a status fault, a bad fault spec.
+    let ping = json!([{ "taskType": "ping", "ping": true }]);
+    let answer = sim.post_with(&ping, &[]).await;
+    assert_runware_error_shape("missing key", &answer.body);
+    let answer = sim
+        .post(&json!([{ "taskType": "getResponse", "taskUUID": uuid() }]))
+        .await;
+    assert_runware_error_shape("unknown task", &answer.body);
+    assert_eq!(
+        answer.error()["documentation"],
+        "https://runware.ai/docs/platform/task-polling"
+    );
+    let bearer = format!("Bearer {KEY}");
+    let answer = sim
+        .post_raw(&sim.v1(), b"{oops".to_vec(), &[("authorization", &bearer)])
+        .await;
+    assert_runware_error_shape("not JSON", &answer.body);
+    let answer = sim
+        .post_with(
+            &ping,
+            &[("authorization", &bearer), ("x-sim-fault", "status=503")],
+        )
+        .await;
+    assert_eq!(answer.status, 503);
+    assert_runware_error_shape("status fault", &answer.body);
+    let answer = sim
+        .post_with(
+            &ping,
+            &[("authorization", &bearer), ("x-sim-fault", "what")],
+        )
+        .await;
+    assert_runware_error_shape("bad fault", &answer.body);
+    // GET /v1 without an upgrade.
+    let (status, _, bytes) = sim.get(&sim.v1(), &[]).await;
+    assert_eq!(status, 426);
+    assert_runware_error_shape("no upgrade", &serde_json::from_slice(&bytes).unwrap());
+    // WebSocket: authentication first, a wrong key, errors of a task message.
+    let mut ws = Ws::connect(&sim.running.ws_url()).await;
+    ws.send(&ping).await;
+    assert_runware_error_shape("ws without auth", &ws.next().await);
+    ws.auth(None).await;
+    ws.send(&json!([{ "taskType": "videoInference", "taskUUID": uuid() }]))
+        .await;
+    assert_runware_error_shape("ws validation", &ws.next().await);
+    let mut wrong = Ws::connect(&sim.running.ws_url()).await;
+    wrong
+        .send(&json!([{ "taskType": "authentication", "apiKey": "nope" }]))
+        .await;
+    assert_runware_error_shape("ws wrong key", &wrong.next().await);
+    // A reply with data and errors keeps both.
+    let id = sim.submit(video_task(json!({}))).await;
+    let answer = sim
+        .post(&json!([
+            { "taskType": "getResponse", "taskUUID": id },
+            { "taskType": "getResponse", "taskUUID": uuid() },
+        ]))
+        .await;
+    assert_eq!(answer.data().len(), 1);
+    assert_eq!(answer.codes(), vec!["taskFailedOrNotFound"]);
+    sim.running.shutdown().await;
+}
