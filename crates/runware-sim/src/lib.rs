@@ -9,7 +9,8 @@
 //! - `POST /v1`: REST, a JSON array of tasks; `GET /v1` with an upgrade: the WebSocket.
 //! - `GET /videos/<videoUUID>.<ext>`: rendered videos, with HTTP Range; 410 after their `ttl`.
 //! - `GET /healthz`: 200 while the server runs.
-//! - `GET /sim/stats` (counters, see [`stats::StatsSnapshot`]); `DELETE /sim/stats` resets them.
+//! - `GET /sim/stats` (counters, see [`stats::StatsSnapshot`]); `DELETE /sim/stats` resets them
+//!   (with the API key).
 
 #![warn(missing_docs)]
 

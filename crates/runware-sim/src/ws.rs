@@ -1,5 +1,6 @@
 //! The WebSocket side of `/v1`: authentication first, then any task as over REST, with replies
-//! and finished results pushed as `{"data":[…]}` / `{"errors":[…]}`.
+//! as `{"data":[…]}` / `{"data":[],"errors":[…]}`. Clients poll with `getResponse` on the socket;
+//! finished results are pushed only with `--push-results`.
 //!
 //! One task owns each socket and multiplexes three things: messages from the client, replies
 //! for the client's session (from the session's outbox), and the idle timer. Messages after
