@@ -175,8 +175,8 @@ impl fmt::Display for Parameter {
     }
 }
 
-/// Through [`Parameter::from_json`]: a derived untagged enum buffers its input, which costs the
-/// browser app several KB of code.
+/// Through [`Parameter::from_json`], so that serde and the reply decoder accept exactly the same
+/// shapes, and a wrong one is told in words rather than as an untagged-enum mismatch.
 impl<'de> Deserialize<'de> for Parameter {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = Value::deserialize(deserializer)?;
@@ -447,8 +447,8 @@ impl ApiError {
     }
 }
 
-/// Through [`ApiError::from_json`]: one small reader instead of a derived deserializer per
-/// JSON source, which cost the browser app about 5 KB of code.
+/// Through [`ApiError::from_json`], so that serde reads an error by exactly its rules (`null` as
+/// absent, unknown members ignored, a member of the wrong type refused).
 impl<'de> Deserialize<'de> for ApiError {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = Value::deserialize(deserializer)?;
@@ -616,8 +616,6 @@ impl Rule {
     pub fn allowed_values(&self) -> Option<Value> {
         match self {
             Rule::OneOf { allowed } => Some(Value::Array(allowed.clone())),
-            // `Value::from` rather than `json!`, which converts every value with `to_value` and
-            // unwraps it (a serializer per type in the browser app).
             Rule::Duration => Some(Value::from(vec![Value::from(5), Value::from(10)])),
             Rule::Dimensions { .. } => Some(Value::Array(
                 OutputSize::ALL

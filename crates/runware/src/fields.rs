@@ -883,17 +883,9 @@ impl Safety {
 
 /// The keys of a JSON object in a fixed order, so errors come out the same whatever map type
 /// serde_json was built with.
-///
-/// Sorted by insertion rather than `sort_unstable`, whose generic instantiation costs the
-/// browser app about 3 KB: with serde_json's default (sorted) map every key goes at the end,
-/// so this stays `O(n log n)`; an insertion-ordered map would make it quadratic, which task
-/// objects of a few dozen keys do not notice.
 pub(crate) fn sorted_keys(map: &serde_json::Map<String, Value>) -> Vec<&str> {
-    let mut keys: Vec<&str> = Vec::with_capacity(map.len());
-    for key in map.keys() {
-        let at = keys.partition_point(|k| *k <= key.as_str());
-        keys.insert(at, key);
-    }
+    let mut keys: Vec<&str> = map.keys().map(String::as_str).collect();
+    keys.sort_unstable();
     keys
 }
 
@@ -906,9 +898,9 @@ pub(crate) fn unknown_key(path: &str, key: &str, known: &[&'static str]) -> Fiel
 
 /// An absolute `http` or `https` URL (`webhookURL`, `uploadEndpoint`, an image URL).
 ///
-/// Checked by hand rather than with a URL crate, to keep the wasm bundle small: the scheme must
-/// be http or https, a host must follow, a port must be digits, and no whitespace or control
-/// character may appear. The text is kept exactly as given.
+/// The rule is the contract's and no more: the scheme must be http or https, a host must follow,
+/// a port must be digits, and no whitespace or control character may appear. The text is kept
+/// exactly as given, never normalised, since a signed upload URL must travel byte for byte.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
 pub struct HttpUrl(String);

@@ -5,9 +5,12 @@
 //!   constructors refuse what the contract refuses: a request that exists is a valid request.
 //! - [`validate_task`]: a raw JSON task checked as a server receives it, with *every* broken rule
 //!   reported at once, in Runware's [`ApiError`] shape, at its field path.
-//! - [`image`]: format and pixel size read from an image's headers, and the model's limits.
-//! - [`reply`]: tolerant decoding of every reply shape, and the fold of a task's replies into its
-//!   state.
+//! - [`image`]: format and pixel size read from an image's headers, and the model's limits
+//!   (sides, aspect ratio, weight), checked on inline frames by
+//!   [`VideoInference::check_inline_images`].
+//! - [`reply`]: tolerant decoding of every reply shape (results with `progress`, every status
+//!   word, errors wherever a server puts them, `getTaskDetails` answers, dry-run
+//!   acknowledgements), and the fold of a task's replies into its state.
 //!
 //! The wire contract itself is `spec/RUNWARE.md`; the decisions this crate takes where it is
 //! silent are documented on the items they concern.

@@ -4,6 +4,10 @@
 //! are kept as data, members of the wrong type are dropped rather than failing the reply, and an
 //! item that fits no known shape is kept whole as [`Item::Unknown`]. Whatever the bytes,
 //! [`decode`] returns; when they are not a reply, the error keeps them.
+//!
+//! A failure may arrive in `errors`, in the legacy single `error` object, as a WebSocket
+//! `error` array, or as an error item inside `data`: [`Reply::from_value`] gathers all of them in
+//! [`Reply::errors`], so that [`TaskProgress`] folds every shape the same way.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -377,7 +381,7 @@ fn ack(map: &Map<String, Value>) -> Option<Item> {
 
 /// The errors an item of `data` reports, when it is an error rather than a result (spec §5.3):
 /// `{"taskUUID": …, "status": "error", "error": {…}}` (the inner error may also be a list or a
-/// bare message), an item with a non-null `error` and no status at all, or
+/// bare message), an item with an `error` object or list and neither a status nor a video, or
 /// `{"status": "error", "code": …, "message": …}` with the error at the top level. The task's
 /// `taskUUID`, `taskType` and `status: "error"` are filled in from the item where the error
 /// lacks them. `None` for any other item, including a bare `{"status": "error"}`, which stays a
@@ -386,20 +390,21 @@ fn item_errors(value: &Value) -> Option<Vec<ApiError>> {
     let map = value.as_object()?;
     let status = map.get("status");
     let is_error = status.and_then(Value::as_str) == Some("error");
-    let nested = map.get("error").filter(|e| !e.is_null());
-    let mut errors: Vec<ApiError> = match nested {
-        Some(nested @ (Value::Object(_) | Value::Array(_))) if is_error || status.is_none() => {
-            as_list(nested)
-                .into_iter()
-                .map(ApiError::from_value_lenient)
-                .collect()
-        }
-        Some(nested) if is_error => as_list(nested)
-            .into_iter()
-            .map(ApiError::from_value_lenient)
-            .collect(),
-        _ => Vec::new(),
-    };
+    let without_status = status.is_none()
+        && !["videoUUID", "videoURL", "videoBase64Data", "videoDataURI"]
+            .iter()
+            .any(|key| map.contains_key(*key));
+    let nested = map.get("error").filter(|error| match error {
+        Value::Null => false,
+        Value::Object(_) | Value::Array(_) => is_error || without_status,
+        _ => is_error,
+    });
+    let mut errors: Vec<ApiError> = nested
+        .map(as_list)
+        .unwrap_or_default()
+        .into_iter()
+        .map(ApiError::from_value_lenient)
+        .collect();
     if errors.is_empty() {
         if !is_error || !(map.contains_key("code") || map.contains_key("message")) {
             return None;

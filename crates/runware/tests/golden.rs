@@ -4,7 +4,7 @@
 mod common;
 
 use common::{IMAGE_A, IMAGE_B, TASK, fixture, fixture_names};
-use runware::reply::{self, Item, Status, VideoResult};
+use runware::reply::{self, Item, Reply, Status, TaskState, VideoResult};
 use runware::{
     ApiError, ErrorCode, FrameImage, FrameInput, FramePosition, OutputFormat, OutputSize,
     Parameter, SafetyMode, Task, TaskType,
@@ -305,6 +305,14 @@ fn canonical_reply_fixtures_encode_back() {
         "unsupported-duration.json",
         "image-upload.json",
         "parameter-array.json",
+        "progress.json",
+        "queued.json",
+        "pending.json",
+        "waiting.json",
+        "completed.json",
+        "video-data-uri.json",
+        "task-details.json",
+        "dry-run-ack.json",
     ];
     for name in canonical {
         let reply = decode_fixture(name);
@@ -433,4 +441,304 @@ fn validation_errors_travel_unchanged_in_a_reply() {
     let errors = runware::validate_task(&case["task"]).expect_err("invalid");
     let body = serde_json::to_vec(&reply::Reply::failure(errors.clone())).expect("serialises");
     assert_eq!(reply::decode(&body).expect("a reply").errors, errors);
+}
+
+/// Each fixture of `inline/` is a valid task whose inline images break (or keep) the image rules
+/// of spec §3; `check_inline_images` reports exactly the errors recorded beside it. Run with
+/// `RUNWARE_BLESS=1` to rewrite them after an intended change.
+#[test]
+fn inline_image_fixtures_report_their_recorded_errors() {
+    let bless = std::env::var_os("RUNWARE_BLESS").is_some();
+    let names = fixture_names("inline");
+    assert!(names.len() >= 4, "inline fixtures: {names:?}");
+    for name in names {
+        let case = fixture(&format!("inline/{name}"));
+        let Ok(Task::VideoInference(task)) = runware::validate_task(&case["task"]) else {
+            panic!("{name}: the task itself must be valid")
+        };
+        let errors = task.check_inline_images();
+        let actual = serde_json::to_value(&errors).expect("errors serialise");
+        if bless {
+            let full = format!(
+                "{}/tests/fixtures/inline/{name}",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let text =
+                serde_json::to_string_pretty(&json!({"task": case["task"], "errors": actual}))
+                    .expect("serialises");
+            std::fs::write(&full, text + "\n").expect("fixture written");
+            continue;
+        }
+        assert_eq!(actual, case["errors"], "{name}");
+        for error in &errors {
+            assert_eq!(error.code, ErrorCode::InvalidParameter, "{name}");
+            assert_eq!(error.task_uuid.as_deref(), Some(TASK), "{name}");
+        }
+    }
+}
+
+#[test]
+fn aspect_fixtures_name_each_frame_and_the_rule() {
+    let errors = |name: &str| {
+        let case = fixture(&format!("inline/{name}"));
+        match runware::validate_task(&case["task"]) {
+            Ok(Task::VideoInference(task)) => task.check_inline_images(),
+            other => panic!("{name}: {other:#?}"),
+        }
+    };
+    let over = errors("aspect-just-over-both-orientations.json");
+    let found: Vec<(Value, &str)> = over
+        .iter()
+        .map(|e| (common::parameter(e), e.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                json!("inputs.frameImages[0]"),
+                "inputs.frameImages[0]: the image is 751×300 px, an aspect ratio of 2.51:1; width ÷ height must be between 1:2.5 and 2.5:1"
+            ),
+            (
+                json!("inputs.frameImages[1].image"),
+                "inputs.frameImages[1].image: the image is 300×751 px, an aspect ratio of 1:2.51; width ÷ height must be between 1:2.5 and 2.5:1"
+            ),
+        ]
+    );
+    assert!(
+        over.iter()
+            .all(|e| (e.min.clone(), e.max.clone()) == (Some(json!(0.4)), Some(json!(2.5))))
+    );
+    assert_eq!(errors("aspect-far-off.json").len(), 2);
+    assert!(errors("aspect-at-the-bounds.json").is_empty());
+    assert!(errors("aspect-just-under.json").is_empty());
+}
+
+#[test]
+fn revision_2_reply_fixtures_decode_to_their_meaning() {
+    let progress = decode_fixture("progress.json");
+    assert_eq!(
+        progress.data,
+        vec![Item::Video(VideoResult::processing(TASK).with_progress(42))]
+    );
+    for (name, status) in [
+        ("queued.json", Status::Queued),
+        ("pending.json", Status::Pending),
+        ("waiting.json", Status::Waiting),
+    ] {
+        let Item::Video(video) = &decode_fixture(name).data[0] else {
+            panic!("{name}")
+        };
+        assert_eq!(video.status, status, "{name}");
+        assert!(
+            video.status.is_queued() && video.status.is_running(),
+            "{name}"
+        );
+        let state = reply::fold(TASK, Default::default(), [&decode_fixture(name)]);
+        assert!(
+            state.is_queued() && !state.is_finished(),
+            "{name}: {state:?}"
+        );
+    }
+
+    let completed = decode_fixture("completed.json");
+    let Item::Video(video) = &completed.data[0] else {
+        panic!("{completed:?}")
+    };
+    assert_eq!(video.status, Status::Completed);
+    assert!(video.is_success());
+    assert_eq!(
+        reply::fold(TASK, Default::default(), [&completed]).results(),
+        std::slice::from_ref(video)
+    );
+
+    let base64 = decode_fixture("video-base64.json");
+    let Item::Video(video) = &base64.data[0] else {
+        panic!("{base64:?}")
+    };
+    assert_eq!(video.status, Status::Success, "a video without a status");
+    assert_eq!(
+        video.video_base64_data.as_deref(),
+        Some("AAAAIGZ0eXBpc29tAAACAGlzb21pc28yYXZjMW1wNDE=")
+    );
+    assert!(video.has_video() && video.video_url.is_none());
+    let data_uri = decode_fixture("video-data-uri.json");
+    let Item::Video(video) = &data_uri.data[0] else {
+        panic!("{data_uri:?}")
+    };
+    assert!(
+        video
+            .video_data_uri
+            .as_deref()
+            .is_some_and(|uri| uri.starts_with("data:video/mp4;base64,"))
+    );
+    assert_eq!(video.seed, Some(7));
+
+    assert_eq!(
+        decode_fixture("dry-run-ack.json").data,
+        vec![Item::Ack {
+            task_type: "videoInference".into(),
+            task_uuid: TASK.into(),
+            dry_run: true,
+        }]
+    );
+
+    let details = decode_fixture("task-details.json");
+    let [
+        Item::TaskDetails {
+            task_uuid,
+            request,
+            response,
+        },
+    ] = details.data.as_slice()
+    else {
+        panic!("{details:?}")
+    };
+    assert_eq!(task_uuid, TASK);
+    assert!(matches!(
+        runware::validate_task(request),
+        Ok(Task::VideoInference(_))
+    ));
+    assert_eq!(response.videos().count(), 1);
+    assert!(matches!(
+        reply::fold(TASK, Default::default(), [&details]),
+        TaskState::Done { results } if results.len() == 1
+    ));
+
+    // The error items inside data are lifted into the errors, with the item's task.
+    let nested = decode_fixture("error-in-data.json");
+    assert!(nested.data.is_empty(), "{nested:?}");
+    assert_eq!(
+        nested.errors,
+        vec![ApiError::timeout_provider(
+            TASK,
+            "The provider did not return a video in time."
+        )]
+    );
+    let top = decode_fixture("error-in-data-top-level.json");
+    assert!(top.data.is_empty(), "{top:?}");
+    assert_eq!(
+        top.errors,
+        vec![
+            ApiError::new(
+                ErrorCode::Other("providerContentRejected".into()),
+                "The provider refused the first frame."
+            )
+            .with_task_uuid(TASK)
+            .with_status("error")
+        ]
+    );
+
+    let ws = decode_fixture("ws-error-array.json");
+    assert_eq!(ws.errors.len(), 1);
+    assert_eq!(ws.errors[0].code, ErrorCode::TimeoutProvider);
+
+    let beside = decode_fixture("empty-data-beside-errors.json");
+    assert!(beside.data.is_empty());
+    assert_eq!(
+        beside.errors[0].code,
+        ErrorCode::Other("invalidWidth".into())
+    );
+    assert_eq!(beside.errors[0].min, Some(json!(256)));
+    assert_eq!(
+        beside.errors[0].parameter,
+        Some(Parameter::One("width".into()))
+    );
+}
+
+fn assert_fold_fails(name: &str, code: ErrorCode, message: &str) {
+    let reply: Reply = decode_fixture(name);
+    let state = reply::fold(TASK, Default::default(), [&reply]);
+    let error = state.error().unwrap_or_else(|| panic!("{name}: {state:?}"));
+    assert_eq!(
+        (&error.code, error.message.as_str()),
+        (&code, message),
+        "{name}"
+    );
+    assert_eq!(error.task_uuid.as_deref(), Some(TASK), "{name}");
+    assert!(state.is_finished());
+}
+
+#[test]
+fn the_fold_fails_on_an_errors_entry() {
+    assert_fold_fails(
+        "failed.json",
+        ErrorCode::TimeoutProvider,
+        "The provider did not return a video in time.",
+    );
+}
+
+#[test]
+fn the_fold_fails_on_a_legacy_single_error() {
+    assert_fold_fails(
+        "legacy-error-for-task.json",
+        ErrorCode::TimeoutProvider,
+        "The provider did not return a video in time.",
+    );
+}
+
+#[test]
+fn the_fold_fails_on_a_websocket_error_array() {
+    assert_fold_fails(
+        "ws-error-array.json",
+        ErrorCode::TimeoutProvider,
+        "The provider did not return a video in time.",
+    );
+}
+
+#[test]
+fn the_fold_fails_on_an_error_item_inside_data() {
+    assert_fold_fails(
+        "error-in-data.json",
+        ErrorCode::TimeoutProvider,
+        "The provider did not return a video in time.",
+    );
+}
+
+#[test]
+fn the_fold_fails_on_an_error_item_with_its_code_at_the_top() {
+    assert_fold_fails(
+        "error-in-data-top-level.json",
+        ErrorCode::Other("providerContentRejected".into()),
+        "The provider refused the first frame.",
+    );
+}
+
+#[test]
+fn the_fold_fails_on_errors_beside_empty_data() {
+    assert_fold_fails(
+        "empty-data-beside-errors.json",
+        ErrorCode::Other("invalidWidth".into()),
+        "Invalid value for width parameter. Width must be a multiple of 64.",
+    );
+}
+
+#[test]
+fn revision_2_request_fixtures_fail_as_recorded() {
+    let codes = |name: &str| -> Vec<(String, Value)> {
+        let errors =
+            runware::validate_task(&fixture(&format!("invalid/{name}"))["task"]).expect_err(name);
+        errors
+            .iter()
+            .map(|e| (e.code.to_string(), common::parameter(e)))
+            .collect()
+    };
+    assert_eq!(
+        codes("no-prompt.json"),
+        vec![("missingParameter".to_owned(), json!("positivePrompt"))]
+    );
+    assert_eq!(
+        codes("seed.json"),
+        vec![("unknownParameter".to_owned(), json!("seed"))]
+    );
+    assert_eq!(
+        codes("provider-settings.json"),
+        vec![("unknownParameter".to_owned(), json!("providerSettings"))]
+    );
+    let details = runware::validate_task(&fixture("requests/get-task-details.json")[0]);
+    assert_eq!(
+        details,
+        Ok(Task::GetTaskDetails(runware::GetTaskDetails::new(
+            runware::TaskId::parse(TASK).expect("v4")
+        )))
+    );
 }

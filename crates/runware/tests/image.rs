@@ -4,7 +4,8 @@
 mod common;
 
 use runware::image::{
-    self, ImageError, ImageFacts, ImageFormat, MAX_BYTES, MAX_SIDE, MIN_SIDE, OtherFormat,
+    self, ImageError, ImageFacts, ImageFormat, MAX_ASPECT_FRACTION, MAX_ASPECT_RATIO, MAX_BYTES,
+    MAX_SIDE, MIN_ASPECT_RATIO, MIN_SIDE, OtherFormat,
 };
 use runware::{ErrorCode, FrameImage, TaskId, VideoInference};
 use serde_json::json;
@@ -388,6 +389,150 @@ fn side_limits_at_each_bound() {
             Err(ImageError::TooLarge { .. })
         ));
     }
+}
+
+#[test]
+fn aspect_rule_at_each_bound_in_both_orientations() {
+    assert_eq!((MIN_ASPECT_RATIO, MAX_ASPECT_RATIO), (0.4, 2.5));
+    assert_eq!(MAX_ASPECT_FRACTION, (5, 2));
+    // (long side, short side, allowed): exactly 2.5, just under, just over.
+    for (long, short, allowed) in [
+        (750, 300, true),
+        (749, 300, true),
+        (751, 300, false),
+        (2000, 800, true),
+        (1999, 800, true),
+        (2001, 800, false),
+        (2048, 820, true),
+        (2048, 819, false),
+        (2048, 300, false),
+        (300, 300, true),
+    ] {
+        for (width, height) in [(long, short), (short, long)] {
+            assert_eq!(
+                image::aspect_ratio_ok(width, height),
+                allowed,
+                "{width}×{height}"
+            );
+            let expected = if allowed {
+                Ok(())
+            } else {
+                Err(ImageError::AspectRatio { width, height })
+            };
+            assert_eq!(
+                image::check_aspect_ratio(width, height),
+                expected,
+                "{width}×{height}"
+            );
+            assert_eq!(
+                image::check_limits(&sized(width, height, 1)),
+                expected,
+                "{width}×{height}"
+            );
+        }
+    }
+    // The side limits come first: an image both too large and too wide says it is too large.
+    assert!(matches!(
+        image::check_limits(&sized(4096, 300, 1)),
+        Err(ImageError::TooLarge { .. })
+    ));
+    // Whole-number arithmetic: no overflow at the largest sides a header can hold.
+    assert!(image::aspect_ratio_ok(u32::MAX, u32::MAX));
+    assert!(!image::aspect_ratio_ok(u32::MAX, 1));
+    assert!(!image::aspect_ratio_ok(0, 1));
+}
+
+#[test]
+fn aspect_errors_name_the_ratio_and_the_rule() {
+    let message = |width, height| {
+        image::check_aspect_ratio(width, height)
+            .expect_err("outside the rule")
+            .to_string()
+    };
+    assert_eq!(
+        message(751, 300),
+        "the image is 751×300 px, an aspect ratio of 2.51:1; width ÷ height must be between 1:2.5 and 2.5:1"
+    );
+    assert_eq!(
+        message(300, 751),
+        "the image is 300×751 px, an aspect ratio of 1:2.51; width ÷ height must be between 1:2.5 and 2.5:1"
+    );
+    assert!(message(900, 300).contains("an aspect ratio of 3:1;"));
+    assert!(message(300, 1050).contains("an aspect ratio of 1:3.5;"));
+    // A ratio just over the bound never reads as the bound itself.
+    assert!(message(2001, 800).contains("2.51:1"));
+    let api = ImageError::AspectRatio {
+        width: 751,
+        height: 300,
+    }
+    .to_api_error("inputs.frameImages[1].image");
+    assert_eq!(api.code, ErrorCode::InvalidParameter);
+    assert_eq!(
+        (api.min.clone(), api.max.clone()),
+        (Some(json!(0.4)), Some(json!(2.5)))
+    );
+    assert_eq!(
+        common::parameter(&api),
+        json!("inputs.frameImages[1].image")
+    );
+}
+
+#[test]
+fn inline_frames_break_the_aspect_rule_at_their_paths() {
+    let id = TaskId::parse(common::TASK).expect("v4");
+    let frames = |first: Vec<u8>, last: Vec<u8>| {
+        VideoInference::with_frame_images(
+            id,
+            runware::FrameImages::new(vec![
+                runware::FrameInput::Plain(FrameImage::from_bytes(ImageFormat::Png, &first)),
+                runware::FrameInput::Placed {
+                    image: FrameImage::from_bytes(ImageFormat::Png, &last),
+                    frame: Some(runware::FramePosition::Last),
+                },
+            ])
+            .expect("two frames"),
+            common::prompt(),
+        )
+    };
+    let paths = |request: VideoInference| -> Vec<serde_json::Value> {
+        request
+            .check_inline_images()
+            .iter()
+            .map(common::parameter)
+            .collect()
+    };
+    assert!(paths(frames(png(750, 300), png(300, 750))).is_empty());
+    assert!(paths(frames(png(749, 300), png(300, 749))).is_empty());
+    assert_eq!(
+        paths(frames(png(751, 300), png(300, 751))),
+        vec![
+            json!("inputs.frameImages[0]"),
+            json!("inputs.frameImages[1].image")
+        ]
+    );
+    assert_eq!(
+        paths(frames(png(300, 300), png(300, 751))),
+        vec![json!("inputs.frameImages[1].image")]
+    );
+    // An image by URL or UUID has no known size: the rule does not apply to it.
+    let by_url = VideoInference::new(
+        id,
+        FrameImage::parse("https://example.com/panorama-4000x1000.png").expect("url"),
+        common::prompt(),
+    );
+    assert!(by_url.check_inline_images().is_empty());
+    // The same rule through `FrameImage::inspect`.
+    let wide = FrameImage::from_bytes(ImageFormat::Jpeg, &jpeg(1920, 700));
+    assert!(matches!(
+        wide.inspect(),
+        Err(runware::FieldError {
+            rule: runware::Rule::Image(ImageError::AspectRatio {
+                width: 1920,
+                height: 700
+            }),
+            ..
+        })
+    ));
 }
 
 #[test]

@@ -9,7 +9,7 @@ use proptest::option;
 use proptest::prelude::*;
 use proptest::sample::select;
 use runware::image::{self, ImageFormat};
-use runware::reply::{self, Item, Reply};
+use runware::reply::{self, Item, Reply, TaskProgress};
 use runware::{
     ApiError, CfgScale, DeliveryMethod, Duration, FrameImage, FrameImages, FrameInput,
     FramePosition, HttpUrl, NumberResults, OutputFormat, OutputQuality, OutputSize, OutputType,
@@ -372,8 +372,11 @@ fn any_json() -> impl Strategy<Value = Value> {
             "authentication",
             "ping",
             "imageUpload",
+            "getTaskDetails",
             "success",
+            "completed",
             "processing",
+            "queued",
             "error",
             common::TASK,
             common::IMAGE_A,
@@ -398,6 +401,13 @@ fn any_json() -> impl Strategy<Value = Value> {
             "inputImage",
             "videoUUID",
             "videoURL",
+            "videoBase64Data",
+            "videoDataURI",
+            "progress",
+            "dryRun",
+            "request",
+            "response",
+            "providerSettings",
             "pong",
             "apiKey",
             "mode",
@@ -424,6 +434,7 @@ fn task_like() -> impl Strategy<Value = Value> {
             "authentication",
             "ping",
             "imageUpload",
+            "getTaskDetails",
         ]),
         btree_map(select(KNOWN_KEYS.to_vec()), any_json(), 0..10),
     )
@@ -516,7 +527,13 @@ proptest! {
         }
         let _ = runware::validate_body(&value);
         let _ = runware::validate_body(&json!([value.clone()]));
-        let _ = Reply::from_value(&value);
+        if let Some(reply) = Reply::from_value(&value) {
+            let mut progress = TaskProgress::new(common::TASK, NumberResults::default());
+            progress.observe(&reply);
+            let _ = progress.state();
+            let encoded = serde_json::to_value(&reply).expect("a reply serialises");
+            prop_assert!(Reply::from_value(&encoded).is_some());
+        }
         let _ = Item::from_value(&value);
         let _ = ApiError::from_value_lenient(&value);
         let _ = reply::decode(value.to_string().as_bytes());

@@ -1093,6 +1093,72 @@ fn every_violation_is_reported_at_once() {
 // ---------------------------------------------------------------- the other tasks
 
 #[test]
+fn get_task_details_is_validated_like_get_response() {
+    use runware::{GetTaskDetails, TaskType};
+    let id = TaskId::parse(TASK).expect("v4");
+    let raw = json!({"taskType": "getTaskDetails", "taskUUID": TASK});
+    assert_eq!(
+        runware::validate_task(&raw),
+        Ok(Task::GetTaskDetails(GetTaskDetails::new(id)))
+    );
+    assert_eq!(
+        runware::validate_get_task_details(&raw),
+        Ok(GetTaskDetails { task_uuid: id })
+    );
+    assert_eq!(common::encoded(GetTaskDetails::new(id)), raw);
+    assert_eq!(
+        TaskType::parse("getTaskDetails"),
+        Some(TaskType::GetTaskDetails)
+    );
+    assert_eq!(TaskType::GetTaskDetails.to_string(), "getTaskDetails");
+    assert_eq!(
+        Task::from(GetTaskDetails::new(id)).task_type(),
+        TaskType::GetTaskDetails
+    );
+
+    let missing = one_error(&json!({"taskType": "getTaskDetails"}));
+    assert_eq!(
+        (missing.code.clone(), parameter(&missing)),
+        (ErrorCode::MissingParameter, json!("taskUUID"))
+    );
+    assert_eq!(missing.task_type.as_deref(), Some("getTaskDetails"));
+    let not_v4 = one_error(
+        &json!({"taskType": "getTaskDetails", "taskUUID": "6f1c1f5e-2b1a-1c3d-9e8f-0a1b2c3d4e5f"}),
+    );
+    assert_eq!(
+        (not_v4.code.clone(), parameter(&not_v4)),
+        (ErrorCode::InvalidParameter, json!("taskUUID"))
+    );
+    let unknown =
+        one_error(&json!({"taskType": "getTaskDetails", "taskUUID": TASK, "taskUuid": TASK}));
+    assert_eq!(
+        (unknown.code.clone(), parameter(&unknown)),
+        (ErrorCode::UnknownParameter, json!("taskUuid"))
+    );
+    assert_eq!(
+        unknown.message,
+        "taskUuid is not a parameter this task takes; did you mean taskUUID?"
+    );
+    let wrong_type =
+        runware::validate_get_task_details(&json!({"taskType": "getResponse", "taskUUID": TASK}))
+            .expect_err("the wrong type");
+    assert_eq!(wrong_type[0].message, "taskType must be \"getTaskDetails\"");
+
+    // In a body beside the task it asks about, and through serde.
+    let body = json!([raw.clone(), {"taskType": "getResponse", "taskUUID": TASK}]);
+    let read = runware::validate_body(&body).expect("an array");
+    assert!(matches!(read[0], Ok(Task::GetTaskDetails(_))));
+    assert!(matches!(read[1], Ok(Task::GetResponse(_))));
+    assert_eq!(
+        serde_json::from_value::<GetTaskDetails>(raw).ok(),
+        Some(GetTaskDetails::new(id))
+    );
+    assert!(
+        serde_json::from_value::<GetTaskDetails>(json!({"taskType": "getTaskDetails"})).is_err()
+    );
+}
+
+#[test]
 fn other_tasks() {
     use runware::{Authentication, GetResponse, Ping};
     assert!(matches!(
