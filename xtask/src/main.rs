@@ -48,7 +48,7 @@ commands:
         install what is missing, build, start the simulator and the studio, print the URL
   test  [TIER ...]
         install what is missing and run the test tiers, in order:
-        fmt clippy native component build size e2e   (default: all of them)
+        fmt clippy native sdk component build size e2e   (default: all of them)
   bench install what is missing and print every benchmark's figures (JSON under bench-results/)
   setup install what is missing and stop
   minify-imports DIR

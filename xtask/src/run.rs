@@ -17,7 +17,7 @@ pub const SIM_PORT: u16 = 8787;
 const DEFAULT_APP_PORT: u16 = 8080;
 
 /// Kills a child process when dropped, so no server outlives the command.
-struct Guard(Child, &'static str);
+pub struct Guard(Child, &'static str);
 
 impl Drop for Guard {
     fn drop(&mut self) {
@@ -82,14 +82,31 @@ fn port_free(port: u16) -> bool {
 
 /// Starts the simulator and waits for the line that says it listens.
 fn start_simulator(bin: &PathBuf, extra: &[String]) -> Result<Guard> {
+    let mut args = vec![
+        "--host".to_owned(),
+        "127.0.0.1".to_owned(),
+        "--port".to_owned(),
+        SIM_PORT.to_string(),
+    ];
+    args.extend(extra.iter().cloned());
+    spawn_simulator(bin, &args, Stdio::inherit()).map(|(guard, _)| guard)
+}
+
+/// Starts the simulator binary with `args`, its stderr (the log) going to `log`, and waits
+/// for the line that says it listens; returns it with its URL (`http://127.0.0.1:PORT`).
+pub fn spawn_simulator(
+    bin: &PathBuf,
+    args: &[String],
+    log: impl Into<Stdio>,
+) -> Result<(Guard, String)> {
     let mut child = Command::new(bin)
-        .args(["--host", "127.0.0.1", "--port", &SIM_PORT.to_string()])
-        .args(extra)
+        .args(args)
         .stdout(Stdio::piped())
+        .stderr(log)
         .spawn()
         .map_err(|e| cmd::spawn_error(&bin.display().to_string(), &e))?;
     let stdout = child.stdout.take();
-    let guard = Guard(child, "simulator");
+    let mut guard = Guard(child, "simulator");
     let (tx, rx) = mpsc::channel();
     if let Some(out) = stdout {
         std::thread::spawn(move || {
@@ -97,17 +114,23 @@ fn start_simulator(bin: &PathBuf, extra: &[String]) -> Result<Guard> {
                 .lines()
                 .map_while(std::result::Result::ok)
             {
-                if line.contains("listening on") {
-                    let _ = tx.send(line.clone());
+                if let Some(url) = line.strip_prefix("runware-sim listening on ") {
+                    let _ = tx.send(url.trim().to_owned());
                 }
                 println!("[sim] {line}");
             }
         });
     }
-    rx.recv_timeout(Duration::from_secs(30)).map_err(|_| {
-        Error::Command("the simulator did not say it was listening within 30 s".into())
+    let url = rx.recv_timeout(Duration::from_secs(30)).map_err(|_| {
+        let status = match guard.0.try_wait() {
+            Ok(Some(status)) => format!(" (it stopped: {status})"),
+            _ => String::new(),
+        };
+        Error::Command(format!(
+            "the simulator did not say it was listening within 30 s{status}"
+        ))
     })?;
-    Ok(guard)
+    Ok((guard, url))
 }
 
 /// True once `GET /` on the port answers 200.
@@ -134,6 +157,7 @@ pub fn main(args: &[String]) -> Result<()> {
         browser: false,
         ffmpeg: true,
         e2e: false,
+        python: false,
     })?;
     for (port, what) in [(SIM_PORT, "the simulator"), (o.port, "the studio")] {
         if !port_free(port) {

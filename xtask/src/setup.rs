@@ -1,7 +1,7 @@
 //! Idempotent tool set-up: each step checks the installed version first and skips what is right,
 //! so a second run costs well under a second. Each step prints what it did and how long it took.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
@@ -14,6 +14,9 @@ const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132.0.0";
 /// esbuild minifies the JS glue of release builds (Trunk's own JS minifier fails on it).
 const ESBUILD_VERSION: &str = "0.25.12";
+/// Runware's own Python SDK, which the `sdk` tier runs against the simulator. Its dependencies
+/// are pinned beside the test script, in `crates/runware-sim/tests/sdk/requirements.txt`.
+pub const RUNWARE_SDK_VERSION: &str = "1.4.0";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// Which groups of tools a command needs.
@@ -27,6 +30,8 @@ pub struct Needs {
     pub ffmpeg: bool,
     /// The npm packages of the end-to-end tests.
     pub e2e: bool,
+    /// A Python venv in `.tools/python` with Runware's Python SDK: the `sdk` tier.
+    pub python: bool,
 }
 
 impl Needs {
@@ -37,6 +42,7 @@ impl Needs {
             browser: true,
             ffmpeg: true,
             e2e: true,
+            python: true,
         }
     }
 }
@@ -71,6 +77,12 @@ pub fn ensure(needs: Needs) -> Result<()> {
     }
     if needs.e2e {
         step("npm packages of the browser tests", e2e_packages)?;
+    }
+    if needs.python {
+        step(
+            &format!("runware-sdk {RUNWARE_SDK_VERSION} (PyPI) in .tools/python"),
+            runware_sdk,
+        )?;
     }
     println!("==> set-up done in {:.1} s", secs(start));
     Ok(())
@@ -312,4 +324,85 @@ fn e2e_packages() -> Result<Outcome> {
     Ok(Outcome::Installed(
         "packages of tests/e2e/package-lock.json".into(),
     ))
+}
+
+/// The venv of the `sdk` tier.
+pub fn python_dir() -> PathBuf {
+    cmd::tools_dir().join("python")
+}
+
+/// The venv's interpreter.
+pub fn venv_python() -> PathBuf {
+    python_dir().join("bin").join("python")
+}
+
+/// The pinned packages of the `sdk` tier.
+pub fn sdk_requirements() -> PathBuf {
+    cmd::root()
+        .join("crates")
+        .join("runware-sim")
+        .join("tests")
+        .join("sdk")
+        .join("requirements.txt")
+}
+
+/// A venv in `.tools/python` holding exactly `requirements.txt`; skipped when the installed
+/// runware-sdk is the pinned one and the requirements file has not changed since it was
+/// installed (a stamp in the venv, as for the npm packages).
+fn runware_sdk() -> Result<Outcome> {
+    let requirements = sdk_requirements();
+    let stamp_file = python_dir().join(".ks-requirements-stamp");
+    let want = lock_stamp(&requirements)
+        .ok_or_else(|| Error::Setup(format!("{} is missing", requirements.display())))?;
+    let python = venv_python();
+    let installed = cmd::output(Command::new(&python).args([
+        "-c",
+        "import importlib.metadata as m; print(m.version('runware-sdk'))",
+    ]));
+    let stamped = std::fs::read_to_string(&stamp_file).ok().as_deref() == Some(want.as_str());
+    if stamped && installed.as_deref() == Some(RUNWARE_SDK_VERSION) {
+        return Ok(Outcome::Present(format!(
+            "{RUNWARE_SDK_VERSION} in .tools/python"
+        )));
+    }
+    if cmd::output(Command::new(&python).arg("--version")).is_none() {
+        announce("a Python venv in .tools/python");
+        std::fs::create_dir_all(cmd::tools_dir())
+            .map_err(|e| Error::Setup(format!("cannot create .tools/: {e}")))?;
+        cmd::run(
+            Command::new("python3")
+                .args(["-m", "venv"])
+                .arg(python_dir()),
+        )
+        .map_err(|e| {
+            Error::Setup(format!(
+                "{e}\nCould not make a Python venv: Python 3 with its venv module is needed \
+                     (on Debian: `apt-get install -y python3-venv`)."
+            ))
+        })?;
+    }
+    announce(&format!("runware-sdk=={RUNWARE_SDK_VERSION} with pip"));
+    cmd::run(
+        Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-input",
+                "-r",
+            ])
+            .arg(&requirements),
+    )
+    .map_err(|e| {
+        Error::Setup(format!(
+            "{e}\nCould not install runware-sdk {RUNWARE_SDK_VERSION} from PyPI."
+        ))
+    })?;
+    std::fs::write(&stamp_file, &want)
+        .map_err(|e| Error::Setup(format!("cannot write {}: {e}", stamp_file.display())))?;
+    Ok(Outcome::Installed(format!(
+        "runware-sdk {RUNWARE_SDK_VERSION} and its pinned dependencies"
+    )))
 }

@@ -11,10 +11,11 @@ use crate::setup::{self, Needs};
 use crate::{Error, Result, size};
 
 /// The tiers, in the order they run.
-const TIERS: [&str; 7] = [
+const TIERS: [&str; 8] = [
     "fmt",
     "clippy",
     "native",
+    "sdk",
     "component",
     "build",
     "size",
@@ -39,8 +40,9 @@ pub fn main(args: &[String]) -> Result<()> {
     setup::ensure(Needs {
         wasm: needs_build || wanted("component") || wanted("clippy"),
         browser: wanted("component") || wanted("e2e"),
-        ffmpeg: wanted("native") || wanted("e2e"),
+        ffmpeg: wanted("native") || wanted("e2e") || wanted("sdk"),
         e2e: wanted("e2e"),
+        python: wanted("sdk"),
     })?;
 
     let mut reports: Vec<Report> = Vec::new();
@@ -137,6 +139,7 @@ fn run_tier(tier: &str) -> Result<String> {
             result?;
             Ok("wasm-bindgen-test in headless Chromium passed".into())
         }
+        "sdk" => sdk_job(),
         "build" => {
             cmd::run(&mut trunk_build())?;
             Ok("trunk build --release".into())
@@ -148,6 +151,72 @@ fn run_tier(tier: &str) -> Result<String> {
             Ok("Playwright in Debian's Chromium passed".into())
         }
         _ => Err(Error::Usage(format!("unknown tier {tier}"))),
+    }
+}
+
+/// The `sdk` tier: Runware's own Python SDK (runware-sdk, unmodified) runs a two-frame
+/// `klingai:5@2` job against the simulator over REST and over WebSocket. The simulator is
+/// started here on a free loopback port and stopped afterwards; its log goes to
+/// `target/sdk-tier-sim.log`.
+fn sdk_job() -> Result<String> {
+    let bin = crate::run::build_simulator(false)?;
+    let log_path = cmd::root().join("target").join("sdk-tier-sim.log");
+    let log = std::fs::File::create(&log_path)
+        .map_err(|e| Error::Failed(format!("cannot create {}: {e}", log_path.display())))?;
+    // A key of this run's own: any non-empty key would do, this one proves the SDK sends it.
+    let key = format!("sdk-tier-{}", std::process::id());
+    let args: Vec<String> = [
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--delay",
+        "3s..4s",
+        "--api-key",
+        &key,
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let (sim, url) = crate::run::spawn_simulator(&bin, &args, log)?;
+    let script = cmd::root()
+        .join("crates")
+        .join("runware-sim")
+        .join("tests")
+        .join("sdk")
+        .join("runware_sdk_job.py");
+    let mut python = Command::new(setup::venv_python());
+    python
+        .arg(&script)
+        .args(["--url", &url, "--api-key", &key])
+        .current_dir(cmd::root());
+    let line = cmd::describe(&python);
+    println!("    $ {line}");
+    let output = python
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| cmd::spawn_error(&line, &e));
+    drop(sim);
+    let output = output?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    print!("{stdout}");
+    let closing = stdout
+        .lines()
+        .rev()
+        .find(|l| l.contains(" passed, "))
+        .unwrap_or("no result line")
+        .to_owned();
+    if output.status.success() {
+        Ok(format!(
+            "runware-sdk {}: {closing}",
+            setup::RUNWARE_SDK_VERSION
+        ))
+    } else {
+        Err(Error::Failed(format!(
+            "Runware's Python SDK could not complete its job against the simulator ({closing}; \
+             {}); the simulator's log is {}",
+            output.status,
+            log_path.display()
+        )))
     }
 }
 

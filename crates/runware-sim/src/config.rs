@@ -37,7 +37,7 @@ pub struct Config {
     pub data_dir: Option<PathBuf>,
 
     /// Time until each result is ready, drawn uniformly per result from the range (`6s..12s`,
-    /// `500ms..2s`, or one value such as `8s`). Units: ms, s, m.
+    /// `500ms..2s`, or one value such as `8s`). Units: ms, s, m, h, d.
     #[arg(long, default_value = "6s..12s", value_parser = parse_delay_range)]
     pub delay: DelayRange,
 
@@ -58,6 +58,30 @@ pub struct Config {
     /// How long a disconnected WebSocket session keeps its buffered replies for a resume.
     #[arg(long, default_value = "15m", value_parser = parse_duration)]
     pub session_retention: Duration,
+
+    /// Push each finished result (or the failure) of a videoInference sent over a WebSocket to
+    /// that socket as it happens. Off by default: like Runware, the simulator answers a
+    /// WebSocket client's getResponse polls and pushes nothing.
+    #[arg(long)]
+    pub push_results: bool,
+
+    /// How long each task reports `status: "queued"` (progress 0) before `processing`, drawn
+    /// per task from the range and capped at a quarter of its first result's delay; scaled by
+    /// --time-scale. `0` turns the queue off.
+    #[arg(long, default_value = "1s..2s", value_parser = parse_delay_range)]
+    pub queue_time: DelayRange,
+
+    /// How long after a task finished `getResponse` still reports it; later it answers
+    /// `taskFailedOrNotFound` while `getTaskDetails` still describes the task. Not scaled by
+    /// --time-scale. The default is long enough never to matter in a session.
+    #[arg(long, default_value = "30d", value_parser = parse_duration)]
+    pub response_retention: Duration,
+
+    /// How long the `accepted-timeout` fault holds back an acknowledgement: longer than the
+    /// studio's 60 s submit timeout, so the client gives up and retries. Not scaled by
+    /// --time-scale (it plays against the client's own clock).
+    #[arg(long, default_value = "70s", value_parser = parse_duration)]
+    pub accepted_timeout_delay: Duration,
 
     /// How many ffmpeg renders may run at once (each one uses every core).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=16))]
@@ -121,6 +145,13 @@ impl Default for Config {
             time_scale: 1.0,
             ws_idle_timeout: Duration::from_secs(120),
             session_retention: Duration::from_secs(15 * 60),
+            push_results: false,
+            queue_time: DelayRange {
+                min: Duration::from_secs(1),
+                max: Duration::from_secs(2),
+            },
+            response_retention: Duration::from_secs(30 * 86_400),
+            accepted_timeout_delay: Duration::from_secs(70),
             render_concurrency: 1,
             ffmpeg: PathBuf::from("ffmpeg"),
             x264_preset: "auto".to_owned(),
@@ -198,7 +229,7 @@ pub fn parse_delay_range(s: &str) -> Result<DelayRange, String> {
     Ok(DelayRange { min, max })
 }
 
-/// Parses `250ms`, `6s`, `1.5s`, `2m`; a bare number is seconds.
+/// Parses `250ms`, `6s`, `1.5s`, `2m`, `1h`, `30d`; a bare number is seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let (number, unit) = match s.find(|c: char| c.is_ascii_alphabetic()) {
@@ -217,9 +248,14 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         "s" => value,
         "m" | "min" => value * 60.0,
         "h" => value * 3600.0,
-        other => return Err(format!("unknown unit `{other}` in `{s}` (use ms, s or m)")),
+        "d" => value * 86_400.0,
+        other => {
+            return Err(format!(
+                "unknown unit `{other}` in `{s}` (use ms, s, m, h or d)"
+            ));
+        }
     };
-    Ok(Duration::from_secs_f64(seconds))
+    Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{s}` is too long a duration"))
 }
 
 fn parse_time_scale(s: &str) -> Result<f64, String> {
@@ -296,6 +332,7 @@ mod tests {
         assert_eq!(parse_duration("6s"), Ok(Duration::from_secs(6)));
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
         assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
+        assert_eq!(parse_duration("30d"), Ok(Duration::from_secs(30 * 86_400)));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("-1s").is_err());
     }

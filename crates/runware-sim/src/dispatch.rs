@@ -52,6 +52,8 @@ pub struct Origin {
     pub auth: Auth,
     /// Faults for this request.
     pub faults: FaultSpec,
+    /// Validate only (`?dryRun=1`): acknowledge as usual, with `dryRun: true`, and start nothing.
+    pub dry_run: bool,
 }
 
 /// The answer to a request.
@@ -67,6 +69,8 @@ pub struct Reply {
     pub task_types: Vec<String>,
     /// Task UUIDs of the request, for the log.
     pub task_ids: Vec<String>,
+    /// How many `videoInference` jobs this reply accepts (and so started).
+    pub accepted: usize,
 }
 
 impl Reply {
@@ -88,6 +92,7 @@ impl Reply {
             status,
             task_types: Vec::new(),
             task_ids: Vec::new(),
+            accepted: 0,
         }
     }
 
@@ -179,6 +184,13 @@ pub fn too_large(limit_mb: usize) -> ApiError {
 
 /// Checks an API key: the configured one, or any non-empty key when none is configured.
 pub fn check_key(config: &Config, key: Option<&str>) -> Result<(), Box<ApiError>> {
+    // Every key shown to the server, right or wrong, is kept out of the log from now on.
+    if let Some(key) = key {
+        crate::logging::remember_secret(key);
+    }
+    if let Some(expected) = &config.api_key {
+        crate::logging::remember_secret(expected);
+    }
     match (key, &config.api_key) {
         (None, _) | (Some(""), _) => Err(Box::new(ApiError::missing_api_key())),
         (Some(key), Some(expected)) if key != expected => {
@@ -199,11 +211,44 @@ fn auth_item(session: Uuid) -> Item {
     }
 }
 
-/// A reply body in the wire shape of the `runware` crate.
+/// A reply body in the wire shape of the `runware` crate, as Runware writes it: `"data": []`
+/// beside every `errors` (also in a `getTaskDetails` item's `response`), and each error with
+/// the `type` and `documentation` of its parameter where the simulator knows them.
 pub fn wire_json(reply: &WireReply) -> String {
     // Serializing plain maps of strings and numbers cannot fail; an empty object would only
     // hide a bug in the reply types.
-    serde_json::to_string(reply).unwrap_or_else(|_| "{}".to_owned())
+    match serde_json::to_value(reply) {
+        Ok(mut value) => {
+            finish_reply(&mut value);
+            value.to_string()
+        }
+        Err(_) => "{}".to_owned(),
+    }
+}
+
+/// Adds `"data": []` where a reply has `errors` only, and fills in errors' `type` and
+/// `documentation`; recurses into the `response` of `getTaskDetails` items.
+fn finish_reply(value: &mut Value) {
+    let Some(map) = value.as_object_mut() else {
+        return;
+    };
+    if let Some(Value::Array(errors)) = map.get_mut("errors") {
+        for error in errors.iter_mut() {
+            crate::docs::decorate(error);
+        }
+    }
+    if map.contains_key("errors") && !map.contains_key("data") {
+        map.insert("data".to_owned(), Value::Array(Vec::new()));
+    }
+    if let Some(Value::Array(items)) = map.get_mut("data") {
+        for item in items.iter_mut() {
+            if item.get("taskType").and_then(Value::as_str) == Some("getTaskDetails")
+                && let Some(response) = item.get_mut("response")
+            {
+                finish_reply(response);
+            }
+        }
+    }
 }
 
 /// Reads a message that must start with an `authentication` task: its key (absent when the task
@@ -274,23 +319,53 @@ pub fn success_item(
     result
 }
 
-/// The acknowledgement of an accepted task.
-pub fn ack_item(task_type: &str, task_uuid: &str) -> Item {
+/// The acknowledgement of an accepted task; a dry run's says `"dryRun": true`.
+pub fn ack_item(task_type: &str, task_uuid: &str, dry_run: bool) -> Item {
     Item::Ack {
         task_type: task_type.to_owned(),
         task_uuid: task_uuid.to_owned(),
-        dry_run: false,
+        dry_run,
     }
+}
+
+/// The `getTaskDetails` item of a task: the request as it was received and the task's state
+/// as a reply of its own.
+fn task_details(task_uuid: &str, request: Value, task: TaskState) -> Item {
+    let response = match task {
+        TaskState::Unknown => WireReply::default(),
+        TaskState::Known { data, error } => WireReply {
+            data,
+            errors: error.map(|e| vec![*e]).unwrap_or_default(),
+        },
+    };
+    Item::TaskDetails {
+        task_uuid: task_uuid.to_owned(),
+        request,
+        response,
+    }
+}
+
+/// `taskFailedOrNotFound` for a `getTaskDetails` about a task the simulator never saw.
+fn task_details_not_found(task_uuid: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::TaskFailedOrNotFound,
+        "no task with this taskUUID was ever accepted",
+    )
+    .with_parameter(runware::path::TASK_UUID)
+    .with_task(TaskType::GetTaskDetails.as_str(), task_uuid)
+    .with_status("error")
 }
 
 /// A task that passed every check, ready to run.
 enum Prepared {
     Video(Box<Job>),
     Poll(String),
+    Details(String),
     Upload {
         task_uuid: String,
         bytes: Vec<u8>,
         facts: runware::image::ImageFacts,
+        request: Value,
     },
     Ping,
     Authentication,
@@ -398,7 +473,12 @@ async fn prepare_and_run(state: &AppState, origin: &Origin, values: &[Value]) ->
             _ => None,
         })
         .collect();
-    let conflicts = state.engine.reserve(&new_ids);
+    // A dry run checks the UUIDs without taking them: a real submission may use them later.
+    let conflicts = if origin.dry_run {
+        state.engine.conflicts(&new_ids)
+    } else {
+        state.engine.reserve(&new_ids)
+    };
     if !conflicts.is_empty() {
         let errors = tasks
             .iter()
@@ -415,7 +495,7 @@ async fn prepare_and_run(state: &AppState, origin: &Origin, values: &[Value]) ->
     // Step 4: everything else that may refuse the request, before anything starts.
     let mut prepared = Vec::with_capacity(tasks.len());
     let mut total_cost = 0.0;
-    for task in &tasks {
+    for (task, value) in tasks.iter().zip(values) {
         let step = match task {
             Task::VideoInference(video) => {
                 let task_faults = origin.faults.merge(
@@ -425,7 +505,7 @@ async fn prepare_and_run(state: &AppState, origin: &Origin, values: &[Value]) ->
                     Err(ApiError::insufficient_credits()
                         .with_task("videoInference", &video.task_uuid.to_string()))
                 } else {
-                    match prepare_video(state, origin, video, &task_faults).await {
+                    match prepare_video(state, origin, video, value, &task_faults).await {
                         Ok(job) => {
                             total_cost += job_cost(state, &job);
                             Ok(Prepared::Video(Box::new(job)))
@@ -443,29 +523,27 @@ async fn prepare_and_run(state: &AppState, origin: &Origin, values: &[Value]) ->
                         task_uuid: upload.task_uuid.to_string(),
                         bytes,
                         facts,
+                        request: value.clone(),
                     })
                     .map_err(|e| e.with_task("imageUpload", &upload.task_uuid.to_string()))
             }
             Task::Ping(_) => Ok(Prepared::Ping),
             Task::Authentication(_) => Ok(Prepared::Authentication),
-            Task::GetTaskDetails(details) => Err(ApiError::new(
-                ErrorCode::InvalidParameter,
-                "the simulator does not answer getTaskDetails yet",
-            )
-            .with_parameter(runware::path::TASK_TYPE)
-            .with_task("getTaskDetails", &details.task_uuid.to_string())),
+            Task::GetTaskDetails(details) => Ok(Prepared::Details(details.task_uuid.to_string())),
         };
         match step {
             Ok(p) => prepared.push(p),
             Err(error) => errors.push(error),
         }
     }
-    if errors.is_empty() && total_cost > 0.0 && !spend(state, total_cost) {
+    if errors.is_empty() && total_cost > 0.0 && !spend(state, total_cost, origin.dry_run) {
         errors.push(ApiError::insufficient_credits());
     }
     if !errors.is_empty() {
         // Dropping `prepared` deletes the frames already written.
-        state.engine.release(&new_ids);
+        if !origin.dry_run {
+            state.engine.release(&new_ids);
+        }
         return Reply::refused_all(errors);
     }
 
@@ -474,28 +552,54 @@ async fn prepare_and_run(state: &AppState, origin: &Origin, values: &[Value]) ->
     for step in prepared {
         match step {
             Prepared::Video(job) => {
+                let video = TaskType::VideoInference.as_str();
                 reply
                     .data
-                    .push(ack_item(TaskType::VideoInference.as_str(), &job.task_uuid));
-                engine::start(state, *job);
+                    .push(ack_item(video, &job.task_uuid, origin.dry_run));
+                if origin.dry_run {
+                    // Dropping the job deletes its frames: nothing of it remains.
+                    state.stats.update(|s| s.jobs.dry_runs += 1);
+                } else {
+                    reply.accepted += 1;
+                    engine::start(state, *job);
+                }
             }
-            Prepared::Poll(id) => match state.engine.state(&id) {
+            Prepared::Poll(id) => match state.engine.poll(
+                &id,
+                tokio::time::Instant::now(),
+                state.config.response_retention,
+            ) {
                 TaskState::Unknown => reply.errors.push(ApiError::task_failed_or_not_found(&id)),
                 TaskState::Known { mut data, error } => {
                     reply.data.append(&mut data);
                     reply.errors.extend(error.map(|e| *e));
                 }
             },
+            Prepared::Details(id) => match state.engine.details(&id, tokio::time::Instant::now()) {
+                Some((request, task)) => reply.data.push(task_details(&id, request, task)),
+                None => reply.errors.push(task_details_not_found(&id)),
+            },
+            Prepared::Upload { task_uuid, .. } if origin.dry_run => {
+                let upload = TaskType::ImageUpload.as_str();
+                reply.data.push(ack_item(upload, &task_uuid, true));
+            }
             Prepared::Upload {
                 task_uuid,
                 bytes,
                 facts,
+                request,
             } => match store_upload(state, &bytes, facts).await {
-                Ok(image_uuid) => reply.data.push(Item::ImageUpload {
-                    task_uuid,
-                    image_uuid: image_uuid.to_string(),
-                    image_url: None,
-                }),
+                Ok(image_uuid) => {
+                    let item = Item::ImageUpload {
+                        task_uuid: task_uuid.clone(),
+                        image_uuid: image_uuid.to_string(),
+                        image_url: None,
+                    };
+                    state
+                        .engine
+                        .insert_upload(&task_uuid, request, item.clone());
+                    reply.data.push(item);
+                }
                 Err(error) => reply
                     .errors
                     .push(error.with_task("imageUpload", &task_uuid)),
@@ -527,6 +631,7 @@ async fn prepare_video(
     state: &AppState,
     origin: &Origin,
     video: &VideoInference,
+    request: &Value,
     faults: &FaultSpec,
 ) -> Result<Job, ApiError> {
     let task_uuid = video.task_uuid.to_string();
@@ -592,6 +697,7 @@ async fn prepare_video(
         frames,
         timeout_provider: faults.timeout_provider,
         session: origin.session,
+        request: request.clone(),
     })
 }
 
@@ -616,14 +722,16 @@ fn job_cost(state: &AppState, job: &Job) -> f64 {
         * job.seeds.len() as f64
 }
 
-/// Takes `amount` from the simulated balance; false when it is too low. Unlimited without
-/// `--credits`.
-fn spend(state: &AppState, amount: f64) -> bool {
+/// Takes `amount` from the simulated balance (only checks it for a dry run); false when it is
+/// too low. Unlimited without `--credits`.
+fn spend(state: &AppState, amount: f64, dry_run: bool) -> bool {
     let mut credits = state.credits.lock().unwrap_or_else(|e| e.into_inner());
     match credits.as_mut() {
         None => true,
         Some(balance) if *balance + 1e-9 >= amount => {
-            *balance -= amount;
+            if !dry_run {
+                *balance -= amount;
+            }
             true
         }
         Some(_) => false,

@@ -12,6 +12,7 @@
 //! | `insufficientCredits` | a request holding a `videoInference` is refused with 402 `insufficientCredits` |
 //! | `nsfw` | every result of the request's `videoInference` tasks carries `NSFWContent: true` |
 //! | `missPong` | WebSocket: `ping` tasks on this connection get no `pong` |
+//! | `acceptedTimeout` | the tasks run, but a reply that accepts a `videoInference` is held back for `--accepted-timeout-delay`, past the client's timeout |
 //!
 //! It can be given by the `X-Sim-Fault` header (REST), by a `fault` query parameter on `/v1` (REST,
 //! and the WebSocket upgrade URL, where it applies to every message of the connection), or for the
@@ -46,6 +47,8 @@ pub struct FaultSpec {
     pub nsfw: bool,
     /// Leave WebSocket pings unanswered.
     pub miss_pong: bool,
+    /// Hold back a reply that accepts a job until after the client has given up on it.
+    pub accepted_timeout: bool,
 }
 
 /// A fault spec that could not be read.
@@ -53,7 +56,7 @@ pub struct FaultSpec {
 pub enum FaultParseError {
     /// A directive name that is not in the table.
     #[error(
-        "unknown fault `{0}` (known: status=N, latency=MS, malformed, drop, timeoutProvider, insufficientCredits, nsfw, missPong)"
+        "unknown fault `{0}` (known: status=N, latency=MS, malformed, drop, timeoutProvider, insufficientCredits, nsfw, missPong, acceptedTimeout)"
     )]
     Unknown(String),
     /// A directive whose value is not valid.
@@ -105,6 +108,7 @@ impl FromStr for FaultSpec {
                 ("insufficientcredits", None) => spec.insufficient_credits = true,
                 ("nsfw", None) => spec.nsfw = true,
                 ("misspong", None) => spec.miss_pong = true,
+                ("acceptedtimeout", None) => spec.accepted_timeout = true,
                 ("none", None) => {}
                 _ => return Err(FaultParseError::Unknown(token.to_owned())),
             }
@@ -129,6 +133,7 @@ impl fmt::Display for FaultSpec {
             (self.insufficient_credits, "insufficientCredits"),
             (self.nsfw, "nsfw"),
             (self.miss_pong, "missPong"),
+            (self.accepted_timeout, "acceptedTimeout"),
         ] {
             if on {
                 parts.push(name.to_owned());
@@ -155,6 +160,7 @@ impl FaultSpec {
             insufficient_credits: self.insufficient_credits || other.insufficient_credits,
             nsfw: self.nsfw || other.nsfw,
             miss_pong: self.miss_pong || other.miss_pong,
+            accepted_timeout: self.accepted_timeout || other.accepted_timeout,
         }
     }
 
@@ -213,6 +219,11 @@ pub struct FaultRates {
     /// Fraction of WebSocket `ping` tasks left without a `pong`.
     #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
     pub miss_pong_rate: f64,
+
+    /// Fraction of /v1 requests whose acceptance of a videoInference is answered only after
+    /// --accepted-timeout-delay (the job runs meanwhile), so the client times out and retries.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
+    pub accepted_timeout_rate: f64,
 }
 
 impl Default for FaultRates {
@@ -227,6 +238,7 @@ impl Default for FaultRates {
             insufficient_credits_rate: 0.0,
             nsfw_rate: 0.0,
             miss_pong_rate: 0.0,
+            accepted_timeout_rate: 0.0,
         }
     }
 }
@@ -249,6 +261,7 @@ impl FaultRates {
             timeout_provider: hit(self.provider_timeout_rate),
             insufficient_credits: hit(self.insufficient_credits_rate),
             nsfw: hit(self.nsfw_rate),
+            accepted_timeout: hit(self.accepted_timeout_rate),
             ..FaultSpec::default()
         };
         if let Some((lo, hi)) = self.latency_ms {
@@ -307,13 +320,14 @@ mod tests {
     #[test]
     fn parses_every_directive() {
         let spec: FaultSpec =
-            "status=503, latency=2000,malformed,drop,timeoutProvider,insufficient-credits,NSFW,miss-pong"
+            "status=503, latency=2000,malformed,drop,timeoutProvider,insufficient-credits,NSFW,miss-pong,accepted-timeout"
                 .parse()
                 .unwrap();
         assert_eq!(spec.status, Some(503));
         assert_eq!(spec.latency, Some(Duration::from_millis(2000)));
         assert!(spec.malformed && spec.drop && spec.timeout_provider);
         assert!(spec.insufficient_credits && spec.nsfw && spec.miss_pong);
+        assert!(spec.accepted_timeout);
         let again: FaultSpec = spec.to_string().parse().unwrap();
         assert_eq!(again, spec);
     }

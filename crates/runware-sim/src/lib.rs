@@ -9,7 +9,8 @@
 //! - `POST /v1`: REST, a JSON array of tasks; `GET /v1` with an upgrade: the WebSocket.
 //! - `GET /videos/<videoUUID>.<ext>`: rendered videos, with HTTP Range; 410 after their `ttl`.
 //! - `GET /healthz`: 200 while the server runs.
-//! - `GET /sim/stats` (counters, see [`stats::StatsSnapshot`]); `DELETE /sim/stats` resets them.
+//! - `GET /sim/stats` (counters, see [`stats::StatsSnapshot`]); `DELETE /sim/stats` resets them
+//!   (with the API key).
 
 #![warn(missing_docs)]
 
@@ -17,9 +18,11 @@ pub mod bench;
 pub mod config;
 pub mod delivery;
 pub mod dispatch;
+pub mod docs;
 pub mod engine;
 pub mod faults;
 pub mod frames;
+pub mod logging;
 pub mod render;
 pub mod server;
 pub mod sessions;
@@ -37,6 +40,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use config::Config;
+pub use logging::init_logging;
 
 use crate::delivery::Courier;
 use crate::render::{RenderSettings, Renderer, WebmCodec};
@@ -137,25 +141,6 @@ impl Running {
             }
         }
     }
-}
-
-/// Sends the one-line-per-request log to stderr (stdout carries only the "listening" line).
-/// `RUNWARE_SIM_LOG` overrides the level filter (default `info`); `format` is `text` or `json`.
-pub fn init_logging(format: &str) {
-    use std::io::IsTerminal;
-    let filter = tracing_subscriber::EnvFilter::try_from_env("RUNWARE_SIM_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(filter)
-        .with_target(false)
-        .with_ansi(std::io::stderr().is_terminal());
-    // A second call (tests start many servers) keeps the first subscriber.
-    let _ = if format == "json" {
-        builder.json().flatten_event(true).try_init()
-    } else {
-        builder.try_init()
-    };
 }
 
 /// Binds, prepares the data directory and starts serving in the background.

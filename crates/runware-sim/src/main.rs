@@ -9,14 +9,26 @@ use runware_sim::bench::BenchArgs;
 /// A local Runware-compatible server for KlingAI 2.1 Pro (`klingai:5@2`) videoInference: REST
 /// and WebSocket on /v1, real videos rendered with ffmpeg from the request's frames.
 ///
+/// Tasks: videoInference, getResponse, getTaskDetails (the request as received and the current
+/// state, for any task seen), imageUpload, ping, authentication. A job is `queued` for a moment
+/// (--queue-time), then `processing` with a rising `progress`, then `success` (progress 100).
+/// Over WebSocket, as over REST, clients poll with getResponse; nothing is pushed unless
+/// --push-results. `/v1?dryRun=1` (REST, or the WebSocket URL for the whole connection)
+/// validates and acknowledges with `"dryRun": true`, starting nothing.
+///
 /// Per-request faults: header `X-Sim-Fault: <spec>` (REST), query `/v1?fault=<spec>` (REST, or on
 /// the WebSocket URL for the whole connection), or `[sim-fault:<spec>]` inside positivePrompt
 /// (task-level directives only). <spec> is a comma-separated list of: status=<400-599>,
-/// latency=<ms>, malformed, drop, timeoutProvider, insufficientCredits, nsfw, missPong.
+/// latency=<ms>, malformed, drop, timeoutProvider, insufficientCredits, nsfw, missPong,
+/// acceptedTimeout (the job runs, its acknowledgement waits --accepted-timeout-delay).
 ///
 /// Other endpoints: GET /healthz; GET /sim/stats (counters as JSON; name a client with the
-/// `X-Sim-Client` header or `?client=`), DELETE /sim/stats (reset); GET /videos/<videoUUID>.<ext>
-/// (Range supported, 410 after ttl). The WebSocket is also served on /ws/v1.
+/// `X-Sim-Client` header or `?client=`), DELETE /sim/stats (reset; needs the API key as on /v1);
+/// GET /videos/<videoUUID>.<ext> (one byte range → 206, an unreadable Range is ignored; 410
+/// after ttl). The WebSocket is also served on /ws/v1.
+///
+/// Logs go to stderr; the level comes from RUNWARE_SIM_LOG, else RUST_LOG (default info). No
+/// API key is ever logged, at any level.
 #[derive(Debug, Parser)]
 #[command(name = "runware-sim", version, verbatim_doc_comment)]
 struct Cli {

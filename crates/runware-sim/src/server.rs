@@ -94,6 +94,27 @@ pub struct V1Query {
     pub fault: Option<String>,
     /// A client name for `/sim/stats`.
     pub client: Option<String>,
+    /// `1` (or `true`): validate every task and acknowledge it with `"dryRun": true`, starting
+    /// nothing. On the WebSocket URL it applies to the whole connection.
+    #[serde(rename = "dryRun")]
+    pub dry_run: Option<String>,
+}
+
+impl V1Query {
+    /// Whether `dryRun` asks for a dry run; an unreadable value is the client's error.
+    pub fn dry_run(&self) -> Result<bool, Box<ApiError>> {
+        match self.dry_run.as_deref().map(str::trim) {
+            None | Some("0" | "false") => Ok(false),
+            Some("" | "1" | "true") => Ok(true),
+            Some(other) => Err(Box::new(
+                ApiError::new(
+                    ErrorCode::InvalidParameter,
+                    format!("dryRun must be 1 or 0, not `{other}`"),
+                )
+                .with_parameter("dryRun"),
+            )),
+        }
+    }
 }
 
 /// Builds the router.
@@ -145,9 +166,28 @@ async fn stats(State(state): State<AppState>) -> impl IntoResponse {
     axum::Json(state.stats.snapshot())
 }
 
-async fn reset_stats(State(state): State<AppState>) -> impl IntoResponse {
+/// `DELETE /sim/stats`: resets the counters, for a caller with the API key (as on `/v1`:
+/// `Authorization: Bearer <key>`); otherwise 401 in Runware's error shape.
+async fn reset_stats(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Err(error) = dispatch::check_key(&state.config, bearer(&headers).as_deref()) {
+        return dispatch::http_reply(Reply::refused(*error));
+    }
     state.stats.reset();
-    StatusCode::NO_CONTENT
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// The key of an `Authorization: Bearer <key>` header.
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+                .unwrap_or(v)
+                .trim()
+                .to_owned()
+        })
 }
 
 /// Writes the one structured line per HTTP request. The REST handler adds its task details as
@@ -218,6 +258,10 @@ async fn rest(
         Ok(spec) => spec,
         Err(error) => return finish(&state, Reply::refused(*error), log),
     };
+    let dry_run = match query.dry_run() {
+        Ok(dry_run) => dry_run,
+        Err(error) => return finish(&state, Reply::refused(*error), log),
+    };
     let faults = state.config.faults.roll().merge(&requested);
     log.faults = faults.to_string();
     state.stats.fault(&faults);
@@ -245,24 +289,21 @@ async fn rest(
         .map(str::to_owned)
         .or(query.client)
         .unwrap_or_else(|| "rest".to_owned());
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-                .unwrap_or(v)
-                .trim()
-                .to_owned()
-        });
     let origin = Origin {
         transport: Transport::Rest,
         client,
         session: None,
-        auth: Auth::Rest { bearer },
+        auth: Auth::Rest {
+            bearer: bearer(&headers),
+        },
         faults: faults.clone(),
+        dry_run,
     };
     let reply = dispatch::execute(&state, &origin, &body).await;
+    if faults.accepted_timeout && reply.accepted > 0 {
+        // The job runs; only the news of its acceptance comes too late for the client.
+        tokio::time::sleep(state.config.accepted_timeout_delay).await;
+    }
     log.task_types = reply.task_types.clone();
     log.task_ids = reply.task_ids.clone();
     if faults.drop {

@@ -38,6 +38,8 @@ pub struct StatsSnapshot {
     pub tasks: BTreeMap<String, u64>,
     /// `getResponse` tasks received.
     pub get_response: GetResponseStats,
+    /// `videoInference` jobs: accepted (each once, however often it was retried), finished.
+    pub jobs: JobStats,
     /// WebSocket connections.
     pub ws: WsStats,
     /// Errors sent, per error `code`.
@@ -67,6 +69,20 @@ pub struct GetResponseStats {
     pub by_client: BTreeMap<String, u64>,
     /// Per polled `taskUUID`.
     pub by_task: BTreeMap<String, u64>,
+}
+
+/// Job counts.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct JobStats {
+    /// Jobs accepted and started (a retry answered `conflictTaskUUID` is not one).
+    pub accepted: u64,
+    /// Jobs whose every result succeeded.
+    pub succeeded: u64,
+    /// Jobs that failed.
+    pub failed: u64,
+    /// `videoInference` tasks validated by a dry run (`?dryRun=1`), which start nothing.
+    pub dry_runs: u64,
 }
 
 /// WebSocket counts.

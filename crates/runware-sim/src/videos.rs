@@ -1,5 +1,9 @@
 //! Rendered videos: where they are, until when they may be served, and the HTTP handler that
 //! serves them with Range support (so a `<video>` element can seek) and 410 after their `ttl`.
+//!
+//! A `Range` header that is not one well-formed byte range is ignored, as RFC 9110 §14.2
+//! allows: the answer is 200 with the whole file. One valid range gets 206 (or 416 when it
+//! starts past the end).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -88,9 +92,16 @@ impl Videos {
 pub async fn serve(
     State(state): State<AppState>,
     Path(name): Path<String>,
-    request: Request,
+    mut request: Request,
 ) -> Response {
     state.stats.update(|s| s.video_requests += 1);
+    let servable = request
+        .headers()
+        .get(header::RANGE)
+        .map(|v| v.to_str().is_ok_and(is_one_byte_range));
+    if servable == Some(false) {
+        request.headers_mut().remove(header::RANGE);
+    }
     match state.videos.lookup(&name) {
         Lookup::Missing => (StatusCode::NOT_FOUND, "no such video\n").into_response(),
         Lookup::Expired => (StatusCode::GONE, "this video's ttl has expired\n").into_response(),
@@ -112,10 +123,55 @@ pub async fn serve(
     }
 }
 
+/// Whether a `Range` value is exactly one byte range: `bytes=a-b` (a ≤ b), `bytes=a-` or
+/// `bytes=-n` (n > 0). Other units, several ranges and malformed values are not.
+pub fn is_one_byte_range(value: &str) -> bool {
+    let Some((unit, spec)) = value.trim().split_once('=') else {
+        return false;
+    };
+    if !unit.trim().eq_ignore_ascii_case("bytes") {
+        return false;
+    }
+    let Some((first, last)) = spec.trim().split_once('-') else {
+        return false;
+    };
+    let number = |s: &str| {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u64>().ok())
+            .flatten()
+    };
+    match (first.trim(), last.trim()) {
+        ("", suffix) => number(suffix).is_some_and(|n| n > 0),
+        (first, "") => number(first).is_some(),
+        (first, last) => matches!((number(first), number(last)), (Some(a), Some(b)) if a <= b),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn byte_ranges() {
+        for ok in ["bytes=0-99", "bytes=100-", "bytes=-500", "Bytes = 5-5"] {
+            assert!(is_one_byte_range(ok), "{ok}");
+        }
+        for bad in [
+            "bytes=abc",
+            "bytes=5-2",
+            "bytes=-0",
+            "items=0-5",
+            "bytes=0-1,5-6",
+            "bytes=",
+            "bytes=-",
+            "0-5",
+            "bytes=1-2-3",
+            "bytes=99999999999999999999999-",
+        ] {
+            assert!(!is_one_byte_range(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn expiry_turns_found_into_expired() {

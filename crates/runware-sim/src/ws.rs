@@ -1,5 +1,6 @@
 //! The WebSocket side of `/v1`: authentication first, then any task as over REST, with replies
-//! and finished results pushed as `{"data":[…]}` / `{"errors":[…]}`.
+//! as `{"data":[…]}` / `{"data":[],"errors":[…]}`. Clients poll with `getResponse` on the socket;
+//! finished results are pushed only with `--push-results`.
 //!
 //! One task owns each socket and multiplexes three things: messages from the client, replies
 //! for the client's session (from the session's outbox), and the idle timer. Messages after
@@ -53,6 +54,10 @@ pub async fn upgrade(
         Ok(spec) => spec,
         Err(error) => return dispatch::http_reply(Reply::refused(*error)),
     };
+    let dry_run = match query.dry_run() {
+        Ok(dry_run) => dry_run,
+        Err(error) => return dispatch::http_reply(Reply::refused(*error)),
+    };
     if let Some(status) = faults.status {
         state.stats.fault(&FaultSpec {
             status: Some(status),
@@ -64,16 +69,33 @@ pub async fn upgrade(
     upgrade
         .max_message_size(limit)
         .max_frame_size(limit)
-        .on_upgrade(move |socket| connection(state, socket, faults, query.client))
+        .on_upgrade(move |socket| {
+            connection(
+                state,
+                socket,
+                Settings {
+                    faults,
+                    client: query.client,
+                    dry_run,
+                },
+            )
+        })
+}
+
+/// What the upgrade URL asked for, for the whole connection.
+struct Settings {
+    faults: FaultSpec,
+    client: Option<String>,
+    dry_run: bool,
 }
 
 /// The life of one socket.
-async fn connection(
-    state: AppState,
-    mut socket: WebSocket,
-    conn_faults: FaultSpec,
-    client: Option<String>,
-) {
+async fn connection(state: AppState, mut socket: WebSocket, settings: Settings) {
+    let Settings {
+        faults: conn_faults,
+        client,
+        dry_run,
+    } = settings;
     state.stats.update(|s| {
         s.ws.connections += 1;
         s.ws.open += 1;
@@ -145,6 +167,7 @@ async fn connection(
                                     client: &client,
                                     faults: &conn_faults,
                                     control: &control_tx,
+                                    dry_run,
                                 };
                                 spawn_message(&state, &ctx, rest);
                             }
@@ -168,6 +191,7 @@ async fn connection(
                         client: &client,
                         faults: &conn_faults,
                         control: &control_tx,
+                        dry_run,
                     };
                     spawn_message(&state, &ctx, text);
                 }
@@ -290,6 +314,7 @@ struct MessageContext<'a> {
     client: &'a Option<String>,
     faults: &'a FaultSpec,
     control: &'a mpsc::UnboundedSender<Control>,
+    dry_run: bool,
 }
 
 /// Handles one message on its own task; the reply goes through the session.
@@ -304,6 +329,7 @@ fn spawn_message(state: &AppState, ctx: &MessageContext<'_>, text: String) {
     let mut faults = state.config.faults.roll().merge(ctx.faults);
     faults.miss_pong = ctx.faults.miss_pong || state.config.faults.roll_miss_pong();
     let api_key = ctx.api_key.to_owned();
+    let dry_run = ctx.dry_run;
     tokio::spawn(async move {
         let started = Instant::now();
         state.stats.request(Transport::Ws);
@@ -317,8 +343,13 @@ fn spawn_message(state: &AppState, ctx: &MessageContext<'_>, text: String) {
             session: Some(session),
             auth: Auth::Session { api_key },
             faults: faults.clone(),
+            dry_run,
         };
         let reply = dispatch::execute(&state, &origin, text.as_bytes()).await;
+        if faults.accepted_timeout && reply.accepted > 0 {
+            // The job runs; only the news of its acceptance comes too late for the client.
+            tokio::time::sleep(state.config.accepted_timeout_delay).await;
+        }
         let codes: Vec<String> = reply.errors.iter().map(|e| e.code.to_string()).collect();
         for code in &codes {
             state.stats.error(code);

@@ -181,15 +181,31 @@ async fn timeout_provider_fails_later_through_get_response() {
     assert_eq!(always.wait(&id).await.codes(), vec!["timeoutProvider"]);
     always.running.shutdown().await;
 
-    // Over WebSocket the failure is pushed.
+    // Over WebSocket the failure is found by polling on the socket.
     let mut ws = Ws::connect(&format!("{}?fault=timeoutProvider", sim.running.ws_url())).await;
+    ws.auth(None).await;
+    let task = video_task(json!({}));
+    ws.send(&json!([task])).await;
+    assert_eq!(ws.next().await["data"][0]["taskUUID"], task["taskUUID"]);
+    let failed = ws.wait(task["taskUUID"].as_str().unwrap()).await;
+    assert_eq!(failed["errors"][0]["code"], "timeoutProvider");
+    assert_eq!(failed["data"], json!([]));
+    sim.running.shutdown().await;
+
+    // With --push-results the failure is pushed.
+    let pushing = start(|c| c.push_results = true).await;
+    let mut ws = Ws::connect(&format!(
+        "{}?fault=timeoutProvider",
+        pushing.running.ws_url()
+    ))
+    .await;
     ws.auth(None).await;
     let task = video_task(json!({}));
     ws.send(&json!([task])).await;
     assert_eq!(ws.next().await["data"][0]["taskUUID"], task["taskUUID"]);
     let pushed = ws.next().await;
     assert_eq!(pushed["errors"][0]["code"], "timeoutProvider");
-    sim.running.shutdown().await;
+    pushing.running.shutdown().await;
 }
 
 #[tokio::test]
@@ -319,4 +335,138 @@ async fn websocket_faults() {
     ws.send(&ping()).await;
     assert!(ws.next_within(0.5).await.is_none());
     quiet.running.shutdown().await;
+}
+
+/// One REST submission whose client gives up after `timeout`.
+async fn submit_with_timeout(
+    sim: &Sim,
+    url: &str,
+    task: &serde_json::Value,
+    fault: Option<&str>,
+    timeout: Duration,
+) -> Result<reqwest::Response, reqwest::Error> {
+    let mut request = sim
+        .http
+        .post(url)
+        .bearer_auth(KEY)
+        .timeout(timeout)
+        .body(json!([task]).to_string());
+    if let Some(fault) = fault {
+        request = request.header("x-sim-fault", fault);
+    }
+    request.send().await
+}
+
+#[tokio::test]
+async fn accepted_timeout_over_rest_a_retry_is_a_conflict_and_the_job_runs_once() {
+    // Credit for exactly one job: a second charge would be refused.
+    let sim = start(|c| {
+        c.accepted_timeout_delay = Duration::from_secs(3);
+        c.credits = Some(0.35);
+    })
+    .await;
+    let task = video_task(json!({}));
+    let id = task["taskUUID"].as_str().unwrap().to_owned();
+    let started = Instant::now();
+    let first = submit_with_timeout(
+        &sim,
+        &sim.v1(),
+        &task,
+        Some("accepted-timeout"),
+        Duration::from_secs(1),
+    )
+    .await;
+    assert!(
+        first.as_ref().is_err_and(reqwest::Error::is_timeout),
+        "the acknowledgement came before the client's timeout: {first:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(3));
+    // The client retries with the same taskUUID: the first attempt was accepted.
+    let retry = sim.post(&json!([task])).await;
+    assert_eq!(retry.status, 400);
+    assert_eq!(retry.codes(), vec!["conflictTaskUUID"]);
+    assert_eq!(retry.error()["taskUUID"], id.as_str());
+    // So it polls, and gets the video.
+    let done = sim.wait(&id).await;
+    assert_eq!(done.data().len(), 1);
+    assert_eq!(done.data()[0]["status"], "success");
+    // Once: one job, one render, one charge.
+    let stats = sim.stats().await;
+    assert_eq!(stats["tasks"]["videoInference"], 2);
+    assert_eq!(stats["jobs"]["accepted"], 1);
+    assert_eq!(stats["jobs"]["succeeded"], 1);
+    assert_eq!(stats["renders"]["started"], 1);
+    assert_eq!(stats["faults"]["acceptedTimeout"], 1);
+    let another = sim.post(&json!([video_task(json!({}))])).await;
+    assert_eq!(another.codes(), vec!["insufficientCredits"]);
+
+    sim.running.shutdown().await;
+
+    // By query and by rate; a client that waits long enough gets the acknowledgement.
+    let later = start(|c| c.accepted_timeout_delay = Duration::from_millis(1500)).await;
+    let by_query = format!("{}?fault=acceptedTimeout", later.v1());
+    let task = video_task(json!({}));
+    let started = Instant::now();
+    let late = submit_with_timeout(&later, &by_query, &task, None, Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(late.status(), 200);
+    assert!(started.elapsed() >= Duration::from_millis(1500));
+    later.running.shutdown().await;
+    let always = start(|c| {
+        c.faults.accepted_timeout_rate = 1.0;
+        c.accepted_timeout_delay = Duration::from_millis(1500);
+    })
+    .await;
+    let task = video_task(json!({}));
+    let started = Instant::now();
+    let late = submit_with_timeout(&always, &always.v1(), &task, None, Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(late.status(), 200);
+    assert!(started.elapsed() >= Duration::from_millis(1500));
+    // Replies that accept no job are not held: a poll answers at once.
+    let started = Instant::now();
+    let poll = always
+        .post(&json!([{ "taskType": "getResponse", "taskUUID": task["taskUUID"] }]))
+        .await;
+    assert!(poll.codes().is_empty(), "{}", poll.text);
+    assert!(started.elapsed() < Duration::from_millis(1000));
+    always.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn accepted_timeout_over_websocket() {
+    let sim = start(|c| c.accepted_timeout_delay = Duration::from_secs(2)).await;
+    let mut slow = Ws::connect(&format!("{}?fault=accepted-timeout", sim.running.ws_url())).await;
+    slow.auth(None).await;
+    let task = video_task(json!({}));
+    let id = task["taskUUID"].as_str().unwrap().to_owned();
+    slow.send(&json!([task])).await;
+    // A ping on the same socket is answered at once; the acknowledgement is not.
+    slow.send(&ping()).await;
+    assert_eq!(
+        slow.next_within(1.0).await.unwrap()["data"][0]["pong"],
+        true
+    );
+    assert!(slow.next_within(0.5).await.is_none());
+    // The client gives up and retries on a new socket: a conflict, then a poll finds the video.
+    let mut retry = Ws::connect(&sim.running.ws_url()).await;
+    retry.auth(None).await;
+    retry.send(&json!([task])).await;
+    let conflict = retry.next().await;
+    assert_eq!(conflict["errors"][0]["code"], "conflictTaskUUID");
+    assert_eq!(conflict["data"], json!([]));
+    let done = retry.wait(&id).await;
+    assert_eq!(done["data"][0]["status"], "success");
+    // The held acknowledgement does arrive, late, on the first socket.
+    let late = slow.next_within(5.0).await.unwrap();
+    assert_eq!(
+        late,
+        json!({ "data": [{ "taskType": "videoInference", "taskUUID": id }] })
+    );
+    let stats = sim.stats().await;
+    assert_eq!(stats["jobs"]["accepted"], 1);
+    assert_eq!(stats["renders"]["started"], 1);
+    sim.running.shutdown().await;
 }

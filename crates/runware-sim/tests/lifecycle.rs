@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 #[tokio::test]
 async fn rest_lifecycle_four_results_with_their_own_seeds() {
     let sim = start(|_| {}).await;
-    let task = video_task(json!({ "numberResults": 4, "seed": 100, "includeCost": true }));
+    let task = video_task(json!({ "numberResults": 4, "includeCost": true }));
     let id = sim.submit(task).await;
 
     // Right after submission every result is still processing: one item per result.
@@ -33,7 +33,8 @@ async fn rest_lifecycle_four_results_with_their_own_seeds() {
     assert_eq!(items.len(), 4);
     let mut seeds: Vec<i64> = items.iter().map(|i| i["seed"].as_i64().unwrap()).collect();
     seeds.sort_unstable();
-    assert_eq!(seeds, vec![100, 101, 102, 103]);
+    // A random seed, then the next ones.
+    assert!(seeds.windows(2).all(|w| w[1] == w[0] + 1), "{seeds:?}");
     let mut videos: Vec<&str> = items
         .iter()
         .map(|i| i["videoUUID"].as_str().unwrap())
@@ -119,7 +120,7 @@ async fn unknown_task_and_reused_task_uuid() {
         .await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.codes(), vec!["taskFailedOrNotFound"]);
-    assert!(answer.body.get("data").is_none());
+    assert_eq!(answer.body["data"], json!([]), "{}", answer.text);
 
     let task = video_task(json!({}));
     let id = sim.submit(task.clone()).await;
@@ -321,6 +322,7 @@ async fn healthz_and_stats() {
     let reset = sim
         .http
         .delete(format!("{}/sim/stats", sim.running.url))
+        .bearer_auth(KEY)
         .send()
         .await
         .unwrap();
@@ -331,7 +333,7 @@ async fn healthz_and_stats() {
 
 #[tokio::test]
 async fn websocket_lifecycle_with_pushed_results() {
-    let sim = start(|_| {}).await;
+    let sim = start(|c| c.push_results = true).await;
     let mut ws = Ws::connect(&sim.running.ws_url()).await;
     let session = ws.auth(None).await;
     assert!(uuid::Uuid::parse_str(&session).is_ok());
@@ -343,7 +345,7 @@ async fn websocket_lifecycle_with_pushed_results() {
         json!({ "data": [{ "taskType": "ping", "pong": true }] })
     );
 
-    let task = video_task(json!({ "numberResults": 2, "seed": 7 }));
+    let task = video_task(json!({ "numberResults": 2 }));
     let id = task["taskUUID"].as_str().unwrap().to_owned();
     ws.send(&json!([task])).await;
     assert_eq!(
@@ -361,7 +363,7 @@ async fn websocket_lifecycle_with_pushed_results() {
         }
     }
     pushed.sort_unstable();
-    assert_eq!(pushed, vec![7, 8]);
+    assert_eq!(pushed[1], pushed[0] + 1);
 
     // getResponse works over the socket as well, with the full state.
     ws.send(&json!([{ "taskType": "getResponse", "taskUUID": id }]))
@@ -435,10 +437,12 @@ async fn websocket_needs_authentication_first() {
 
 #[tokio::test]
 async fn websocket_resume_replays_what_was_missed() {
-    // Results one second out, so they finish while the client is away.
+    // Results one second out, so they finish while the client is away; pushed, so that there
+    // is something to replay.
     let sim = start(|c| {
         c.delay = runware_sim::config::parse_delay_range("1s").unwrap();
         c.time_scale = 1.0;
+        c.push_results = true;
     })
     .await;
     let mut ws = Ws::connect(&sim.running.ws_url()).await;
@@ -560,5 +564,121 @@ async fn image_upload_then_reference_by_uuid() {
         .await;
     assert_eq!(bad.status, 400);
     assert_eq!(bad.codes(), vec!["invalidParameter"]);
+    sim.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn resetting_stats_needs_the_api_key() {
+    let sim = start(|c| c.api_key = Some(KEY.to_owned())).await;
+    sim.post(&json!([{ "taskType": "ping", "ping": true }]))
+        .await;
+    let url = format!("{}/sim/stats", sim.running.url);
+    let missing = sim.http.delete(&url).send().await.unwrap();
+    assert_eq!(missing.status(), 401);
+    let body: Value = missing.json().await.unwrap();
+    assert_eq!(body["data"], json!([]));
+    assert_eq!(body["errors"][0]["code"], "missingApiKey");
+    assert_eq!(body["errors"][0]["parameter"], "apiKey");
+    let wrong = sim
+        .http
+        .delete(&url)
+        .bearer_auth("nope")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let body: Value = wrong.json().await.unwrap();
+    assert_eq!(body["errors"][0]["code"], "invalidApiKey");
+    // Nothing was reset; reading the counters needs no key.
+    assert_eq!(sim.stats().await["tasks"]["ping"], 1);
+    let right = sim.http.delete(&url).bearer_auth(KEY).send().await.unwrap();
+    assert_eq!(right.status(), 204);
+    assert!(sim.stats().await["tasks"].as_object().unwrap().is_empty());
+    sim.running.shutdown().await;
+}
+
+/// `data` and `errors` of a reply body.
+fn assert_runware_error_shape(what: &str, body: &Value) {
+    assert_eq!(body["data"], json!([]), "{what}: {body}");
+    assert!(
+        !body["errors"].as_array().unwrap().is_empty(),
+        "{what}: {body}"
+    );
+}
+
+#[tokio::test]
+async fn every_error_reply_has_data_beside_errors() {
+    let sim = start(|c| c.api_key = Some(KEY.to_owned())).await;
+    // REST: validation, with the parameter's type and documentation.
+    let answer = sim
+        .post(&json!([video_task(json!({ "CFGScale": 2 }))]))
+        .await;
+    assert_runware_error_shape("validation", &answer.body);
+    let error = answer.error();
+    assert_eq!(error["parameter"], "CFGScale");
+    assert_eq!(error["type"], "float");
+    assert_eq!(
+        error["documentation"],
+        "https://runware.ai/docs/models/klingai-2-1-pro#request-cfgscale"
+    );
+    // Authentication, a poll of an unknown task, a bad body, a status fault, a bad fault spec.
+    let ping = json!([{ "taskType": "ping", "ping": true }]);
+    let answer = sim.post_with(&ping, &[]).await;
+    assert_runware_error_shape("missing key", &answer.body);
+    let answer = sim
+        .post(&json!([{ "taskType": "getResponse", "taskUUID": uuid() }]))
+        .await;
+    assert_runware_error_shape("unknown task", &answer.body);
+    assert_eq!(
+        answer.error()["documentation"],
+        "https://runware.ai/docs/platform/task-polling"
+    );
+    let bearer = format!("Bearer {KEY}");
+    let answer = sim
+        .post_raw(&sim.v1(), b"{oops".to_vec(), &[("authorization", &bearer)])
+        .await;
+    assert_runware_error_shape("not JSON", &answer.body);
+    let answer = sim
+        .post_with(
+            &ping,
+            &[("authorization", &bearer), ("x-sim-fault", "status=503")],
+        )
+        .await;
+    assert_eq!(answer.status, 503);
+    assert_runware_error_shape("status fault", &answer.body);
+    let answer = sim
+        .post_with(
+            &ping,
+            &[("authorization", &bearer), ("x-sim-fault", "what")],
+        )
+        .await;
+    assert_runware_error_shape("bad fault", &answer.body);
+    // GET /v1 without an upgrade.
+    let (status, _, bytes) = sim.get(&sim.v1(), &[]).await;
+    assert_eq!(status, 426);
+    assert_runware_error_shape("no upgrade", &serde_json::from_slice(&bytes).unwrap());
+    // WebSocket: authentication first, a wrong key, errors of a task message.
+    let mut ws = Ws::connect(&sim.running.ws_url()).await;
+    ws.send(&ping).await;
+    assert_runware_error_shape("ws without auth", &ws.next().await);
+    ws.auth(None).await;
+    ws.send(&json!([{ "taskType": "videoInference", "taskUUID": uuid() }]))
+        .await;
+    assert_runware_error_shape("ws validation", &ws.next().await);
+    let mut wrong = Ws::connect(&sim.running.ws_url()).await;
+    wrong
+        .send(&json!([{ "taskType": "authentication", "apiKey": "nope" }]))
+        .await;
+    assert_runware_error_shape("ws wrong key", &wrong.next().await);
+    // A reply with data and errors keeps both.
+    let id = sim.submit(video_task(json!({}))).await;
+    let answer = sim
+        .post(&json!([
+            { "taskType": "getResponse", "taskUUID": id },
+            { "taskType": "getResponse", "taskUUID": uuid() },
+        ]))
+        .await;
+    assert_eq!(answer.data().len(), 1);
+    assert_eq!(answer.codes(), vec!["taskFailedOrNotFound"]);
     sim.running.shutdown().await;
 }

@@ -121,8 +121,18 @@ async fn required_fields_and_identity() {
         ),
         (
             "all defaults",
-            video_task(json!({ "positivePrompt": null, "width": null, "height": null })),
+            video_task(json!({ "width": null, "height": null })),
             Accepted,
+        ),
+        (
+            "no positivePrompt",
+            video_task(json!({ "positivePrompt": null })),
+            refused("missingParameter", json!("positivePrompt")),
+        ),
+        (
+            "providerSettings",
+            video_task(json!({ "providerSettings": { "klingai": { "sound": true } } })),
+            refused("unknownParameter", json!("providerSettings")),
         ),
     ];
     for (name, task, expect) in cases {
@@ -289,21 +299,11 @@ async fn numbers_and_choices() {
             video_task(json!({ "cfgScale": 0.5 })),
             refused("unknownParameter", json!("cfgScale")),
         ),
-        ("seed 1", video_task(json!({ "seed": 1 })), Accepted),
+        // `seed` is not a request field of this model (revision 2); results still carry one.
         (
-            "seed max",
-            video_task(json!({ "seed": 9_223_372_036_854_775_807_i64 })),
-            Accepted,
-        ),
-        (
-            "seed 0",
-            video_task(json!({ "seed": 0 })),
-            refused("invalidParameter", json!("seed")),
-        ),
-        (
-            "seed max + 1",
-            video_task(json!({ "seed": 9_223_372_036_854_775_808_u64 })),
-            refused("invalidParameter", json!("seed")),
+            "seed",
+            video_task(json!({ "seed": 1 })),
+            refused("unknownParameter", json!("seed")),
         ),
         (
             "numberResults 1",
@@ -504,8 +504,12 @@ async fn frame_images() {
     let frames = |v: Value| json!({ "inputs": { "frameImages": v } });
     let small = png_uri(&frame_png("testsrc", 299, 400));
     let smallest = png_uri(&frame_png("testsrc2", 300, 300));
-    let largest = png_uri(&frame_png("testsrc2", 2048, 300));
-    let large = png_uri(&frame_png("testsrc", 2049, 300));
+    let largest = png_uri(&frame_png("testsrc2", 2048, 1024));
+    let large = png_uri(&frame_png("testsrc", 2049, 1024));
+    // Kling's aspect rule: width ÷ height between 1:2.5 and 2.5:1.
+    let widest = png_uri(&frame_png("testsrc2", 750, 300));
+    let too_wide = png_uri(&frame_png("testsrc", 751, 300));
+    let too_tall = png_uri(&frame_png("testsrc", 300, 751));
     let cases = [
         (
             "one plain",
@@ -616,6 +620,21 @@ async fn frame_images() {
             "2048 px side",
             video_task(frames(json!([largest]))),
             Accepted,
+        ),
+        (
+            "aspect 2.5:1",
+            video_task(frames(json!([widest]))),
+            Accepted,
+        ),
+        (
+            "aspect over 2.5:1",
+            video_task(frames(json!([too_wide]))),
+            refused("invalidParameter", json!("inputs.frameImages[0]")),
+        ),
+        (
+            "aspect over 1:2.5, as the last frame",
+            video_task(frames(json!([frame_a(), too_tall]))),
+            refused("invalidParameter", json!("inputs.frameImages[1]")),
         ),
         (
             "299 px side",

@@ -133,9 +133,7 @@ async fn range_requests_let_a_player_seek() {
 #[tokio::test]
 async fn the_seed_changes_the_video() {
     let sim = start(|_| {}).await;
-    let id = sim
-        .submit(video_task(json!({ "numberResults": 2, "seed": 11 })))
-        .await;
+    let id = sim.submit(video_task(json!({ "numberResults": 2 }))).await;
     let done = sim.wait(&id).await;
     let mut bodies = Vec::new();
     for item in done.data() {
@@ -277,5 +275,40 @@ async fn safety_check_reports_nsfw_content() {
     )
     .await;
     assert!(none.get("NSFWContent").is_none());
+    sim.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_invalid_range_is_ignored() {
+    let sim = start(|_| {}).await;
+    let item = render_one(&sim, json!({})).await;
+    let url = item["videoURL"].as_str().unwrap();
+    let (_, _, full) = sim.get(url, &[]).await;
+    // RFC 9110 §14.2: a Range that cannot be read is ignored, and the whole file is sent.
+    for invalid in [
+        "bytes=abc",
+        "bytes=200-100",
+        "items=0-99",
+        "bytes=0-1,5-6",
+        "bytes=",
+        "bytes=--5",
+        "0-99",
+    ] {
+        let (status, headers, body) = sim.get(url, &[("range", invalid)]).await;
+        assert_eq!(status, 200, "Range: {invalid}");
+        assert!(headers.get("content-range").is_none(), "Range: {invalid}");
+        assert_eq!(body, full, "Range: {invalid}");
+    }
+    // Valid ranges still get 206.
+    let (status, headers, part) = sim.get(url, &[("range", "bytes=0-99")]).await;
+    assert_eq!(status, 206);
+    assert_eq!(part, full[..100]);
+    assert_eq!(
+        headers["content-range"].to_str().unwrap(),
+        format!("bytes 0-99/{}", full.len())
+    );
+    let (status, _, rest) = sim.get(url, &[("range", "bytes=10-")]).await;
+    assert_eq!(status, 206);
+    assert_eq!(rest, full[10..]);
     sim.running.shutdown().await;
 }

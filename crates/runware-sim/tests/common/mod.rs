@@ -23,12 +23,14 @@ pub struct Sim {
     pub http: reqwest::Client,
 }
 
-/// A config for tests: port 0, short delays, compressed time.
+/// A config for tests: port 0, short delays, compressed time, no queued phase (the tests of
+/// `queued` and `progress` turn it on).
 pub fn test_config() -> Config {
     Config {
         port: 0,
         delay: runware_sim::config::parse_delay_range("50ms..150ms").unwrap(),
         time_scale: 0.01,
+        queue_time: runware_sim::config::parse_delay_range("0").unwrap(),
         x264_preset: "ultrafast".to_owned(),
         ..Config::default()
     }
@@ -366,6 +368,29 @@ impl Ws {
     /// The next message, which must arrive within 30 s.
     pub async fn next(&mut self) -> Value {
         self.next_within(30.0).await.expect("a message")
+    }
+
+    /// Polls `task_uuid` with getResponse over the socket until every result is a success or
+    /// the task failed; returns that reply. Other messages (pushes) are skipped.
+    pub async fn wait(&mut self, task_uuid: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            self.send(&json!([{ "taskType": "getResponse", "taskUUID": task_uuid }]))
+                .await;
+            let reply = self.next().await;
+            let errors = reply["errors"].as_array().map_or(0, Vec::len);
+            let data = reply["data"].as_array().cloned().unwrap_or_default();
+            let mine = data.iter().any(|i| i["taskUUID"] == task_uuid)
+                || reply["errors"][0]["taskUUID"] == task_uuid;
+            if mine
+                && (errors > 0
+                    || (!data.is_empty() && data.iter().all(|i| i["status"] == "success")))
+            {
+                return reply;
+            }
+            assert!(Instant::now() < deadline, "task {task_uuid} did not finish");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Authenticates (optionally resuming); returns the connectionSessionUUID.
