@@ -49,8 +49,8 @@ pub fn ServerCheckPanel(
                             .collect(),
                     ),
                     Verdict::RanPerhaps(id) => Shown::Note(format!(
-                        "The server did not confirm a dry run: it may have started the job \
-                         (task UUID {id}). Check your Runware dashboard."
+                        "The server did not confirm a dry run and may have started the job \
+                         (task UUID {id}): it is in your history, followed like any other."
                     )),
                     Verdict::Unanswered(reason) => {
                         Shown::Note(format!("Could not check: {reason}."))
@@ -63,15 +63,15 @@ pub fn ServerCheckPanel(
     let verdict = move || {
         match shown.get() {
         Shown::Nothing => ().into_any(),
-        Shown::Checking => view! { <p class="ks-check__line">"Checking with the server…"</p> }.into_any(),
+        Shown::Checking => view! { <p class="ks-servercheck__line">"Checking with the server…"</p> }.into_any(),
         Shown::Accepted => view! {
-            <p class="ks-check__line ks-check__line--ok">
+            <p class="ks-servercheck__line ks-servercheck__line--ok">
                 "The server accepts this request. Nothing was generated or charged."
             </p>
         }.into_any(),
         Shown::Refused(items) => view! {
-            <p class="ks-check__line ks-check__line--refused">"The server would refuse this request:"</p>
-            <ul class="ks-check__list">
+            <p class="ks-servercheck__line ks-servercheck__line--refused">"The server would refuse this request:"</p>
+            <ul class="ks-servercheck__list">
                 {items.into_iter().map(|(control, message)| view! {
                     <li>
                         <button type="button" class="ks-link-button"
@@ -83,18 +83,18 @@ pub fn ServerCheckPanel(
                 }.into_any()).collect_view()}
             </ul>
         }.into_any(),
-        Shown::Note(text) => view! { <p class="ks-check__line">{text}</p> }.into_any(),
+        Shown::Note(text) => view! { <p class="ks-servercheck__line">{text}</p> }.into_any(),
     }
     };
     view! {
-        <div class="ks-check">
-            <button type="button" class="ks-button ks-button--small ks-check__button"
+        <div class="ks-servercheck">
+            <button type="button" class="ks-button ks-button--small ks-servercheck__button"
                 aria-describedby="ks-check-verdict"
                 disabled=busy
                 on:click=handler(move |_| submitter.check_with_server())>
                 "Check with the server"
             </button>
-            <div class="ks-check__verdict" id="ks-check-verdict" role="status">{verdict}</div>
+            <div class="ks-servercheck__verdict" id="ks-check-verdict" role="status">{verdict}</div>
         </div>
     }
 }

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use runware::{Task, VideoInference};
 
+use super::NewJob;
 use super::engine::{Engine, SEND_TIMEOUT_MS, fresh_id};
 use crate::draft::server_check::{self, Verdict};
 use crate::transport::Transport;
@@ -28,12 +29,23 @@ impl Engine {
         // Nothing is pushed for a task that does not run: no handler is needed.
         let transport = Transport::open(target, Rc::new(|_| {}));
         let answer = transport
-            .send(&[Task::from(request)], SEND_TIMEOUT_MS)
+            .send(&[Task::from(request.clone())], SEND_TIMEOUT_MS)
             .await;
         transport.close();
-        match answer {
+        let verdict = match answer {
             Ok(reply) => server_check::read_verdict(&id.to_string(), &reply),
             Err(error) => Verdict::Unanswered(error.to_string()),
+        };
+        if let Verdict::RanPerhaps(_) = verdict {
+            // A server that ignores the dry-run mark has started (and will charge) the job:
+            // its videos are followed like any other's rather than lost.
+            self.adopt(NewJob {
+                request,
+                first_frame_thumb: None,
+                last_frame_thumb: None,
+            })
+            .await;
         }
+        verdict
     }
 }

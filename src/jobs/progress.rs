@@ -26,10 +26,11 @@ fn progress_of(job: &Job) -> TaskProgress {
 /// Applies one reply (a poll answer, a `getTaskDetails` answer, or a result the server pushed)
 /// to `job`; returns whether anything changed. Items and errors about other tasks are ignored.
 ///
-/// A `taskFailedOrNotFound` for a job the server accepted is not taken at its word at once:
-/// within [`NOT_FOUND_GRACE_MS`] of acceptance it means the server has not registered the task
-/// yet; after that the job is marked to be asked about with `getTaskDetails`, and only when that
-/// does not know it either is the job lost.
+/// A `taskFailedOrNotFound` for a job the server accepted is not taken at its word: the job is
+/// asked about with `getTaskDetails` next, whose long-term record may still hold its videos (the
+/// response expired, the tab was away for days). When that does not know it either, the job is
+/// lost, unless it was accepted less than [`NOT_FOUND_GRACE_MS`] ago: then the server may not
+/// have registered it yet, and `getResponse` is asked again.
 pub fn apply(job: &mut Job, reply: &Reply, now: f64) -> bool {
     if job.phase.is_finished() {
         return false;
@@ -44,13 +45,12 @@ pub fn apply(job: &mut Job, reply: &Reply, now: f64) -> bool {
         !codes.is_empty() && codes.iter().all(|c| **c == ErrorCode::TaskFailedOrNotFound);
     if !mentioned && not_found_only {
         let early = job.accepted_at.is_none_or(|t| now - t < NOT_FOUND_GRACE_MS);
-        if early && !job.needs_details {
-            return false;
-        }
-        if job.needs_details {
-            finish(job, Phase::Failed, Some(lost(&job.id)), now);
-        } else {
+        if !job.needs_details {
             job.needs_details = true;
+        } else if early {
+            job.needs_details = false;
+        } else {
+            finish(job, Phase::Failed, Some(lost(&job.id)), now);
         }
         return true;
     }
@@ -66,12 +66,13 @@ fn details_of<'a>(reply: &'a Reply, id: &'a str) -> Option<&'a Reply> {
 }
 
 /// Applies the task's response as `getTaskDetails` recorded it. A record without a response
-/// about the task yet changes nothing: the job is asked about again at the next tick.
+/// about the task yet says nothing new: `getResponse` is asked again at the next tick.
 fn apply_details(job: &mut Job, response: &Reply, now: f64) -> bool {
     let about = response.items_for(&job.id).next().is_some()
         || response.errors_for(&job.id).next().is_some();
     if !about {
-        return false;
+        job.needs_details = false;
+        return true;
     }
     fold_into(job, response, now)
 }
@@ -113,7 +114,8 @@ fn fold_into(job: &mut Job, reply: &Reply, now: f64) -> bool {
             ..
         } => {
             if mentioned {
-                if let Some(value) = reported
+                // A queued task's progress (0, if any) says nothing of its pace.
+                if let Some(value) = reported.filter(|_| !queued)
                     && job.progress != Some(value)
                 {
                     job.progress = Some(value);
@@ -313,20 +315,24 @@ mod tests {
     }
 
     #[test]
-    fn not_found_right_after_acceptance_is_not_a_verdict() {
+    fn not_found_is_looked_up_in_the_task_record_before_the_job_is_lost() {
         let body = format!(
             r#"{{"errors":[{{"code":"taskFailedOrNotFound","message":"no such task","taskUUID":"{ID}"}}]}}"#
         );
         let r = decode(body.as_bytes()).expect("reply");
-        let mut j = job(1);
-        assert!(!apply(&mut j, &r, 5_000.0));
-        // Past the grace time: asked about with getTaskDetails before it is given up.
-        assert!(apply(&mut j, &r, NOT_FOUND_GRACE_MS + 1.0));
-        assert_eq!((j.phase, j.needs_details), (Phase::Processing, true));
-        // getTaskDetails does not know it either: lost, with the task named.
         let details_not_found = body.replace(r#""code""#, r#""taskType":"getTaskDetails","code""#);
-        let r = decode(details_not_found.as_bytes()).expect("reply");
-        assert!(apply(&mut j, &r, NOT_FOUND_GRACE_MS + 3_000.0));
+        let d = decode(details_not_found.as_bytes()).expect("reply");
+        let mut j = job(1);
+        // Asked about with getTaskDetails next; when that does not know it either so soon after
+        // acceptance, with getResponse again: the server may not have registered it yet.
+        assert!(apply(&mut j, &r, 5_000.0));
+        assert_eq!((j.phase, j.needs_details), (Phase::Processing, true));
+        assert!(apply(&mut j, &d, 6_000.0));
+        assert_eq!((j.phase, j.needs_details), (Phase::Processing, false));
+        // Past the grace time: neither knows it, so it is lost, with the task named.
+        assert!(apply(&mut j, &r, NOT_FOUND_GRACE_MS + 1.0));
+        assert!(j.needs_details);
+        assert!(apply(&mut j, &d, NOT_FOUND_GRACE_MS + 3_000.0));
         assert_eq!(j.phase, Phase::Failed);
         let error = j.error.as_ref().expect("an error");
         assert_eq!(error.code, ErrorCode::TaskFailedOrNotFound);
@@ -347,8 +353,10 @@ mod tests {
             )
             .expect("reply")
         };
-        // A record without a response yet: nothing to do but ask again.
-        assert!(!apply(&mut j, &details(""), 1.0));
+        // A record without a response yet: getResponse is asked again.
+        assert!(apply(&mut j, &details(""), 1.0));
+        assert!(!j.needs_details);
+        j.needs_details = true;
         assert!(apply(
             &mut j,
             &details(&format!("{},{}", video(1), video(2))),

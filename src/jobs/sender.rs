@@ -19,11 +19,40 @@ use crate::transport::TransportError;
 impl Engine {
     /// Journals a new job, shows it, and sends it.
     pub fn submit(self: &Rc<Self>, job: NewJob, retry_of: Option<String>) {
+        let request = job.request.clone();
+        let id = request.task_uuid.to_string();
+        let (record, blobs) = self.record(job, retry_of);
+        self.show(&record, "sending");
+        // Taken before any other tab hears of the job, so none of them sends it too.
+        let lock = tabs::sending(&id);
+        let this = self.clone();
+        spawn_local(async move {
+            // Journaled first: a tab closed while sending loses nothing.
+            this.persist(std::slice::from_ref(&record), &blobs).await;
+            this.send(id, Some(request)).await;
+            drop(lock);
+        });
+    }
+
+    /// Journals a job the server has already accepted without being asked to run it (a dry
+    /// run it did not honour), so that its videos are followed and kept like any other's.
+    pub async fn adopt(self: &Rc<Self>, job: NewJob) {
+        let (mut record, blobs) = self.record(job, None);
+        progress::accept(&mut record, now());
+        record.attempts = 1;
+        record.sending_since = None;
+        self.show(&record, "the server ran it, so it is followed here");
+        self.persist(std::slice::from_ref(&record), &blobs).await;
+        self.tell(&Note::Wake);
+        self.poke();
+    }
+
+    /// The journal record of a new job, and the pictures it stores.
+    fn record(&self, job: NewJob, retry_of: Option<String>) -> (Job, Vec<Blob>) {
         let now = now();
         let request = job.request;
-        let id = request.task_uuid.to_string();
         // Written as text and read back rather than `to_value`: the same writer as the request
-        // on the wire, so the wasm holds one serializer of it.
+        // on the wire.
         let mut stored = serde_json::to_string(&request)
             .ok()
             .and_then(|text| serde_json::from_str(&text).ok())
@@ -42,7 +71,7 @@ impl Engine {
             }
         }
         let record = Job {
-            id: id.clone(),
+            id: request.task_uuid.to_string(),
             created_at: now,
             backend: self.settings.backend.get_untracked(),
             request: stored,
@@ -66,11 +95,16 @@ impl Engine {
             retry_of,
             waiting_since: None,
         };
+        (record, blobs)
+    }
+
+    /// Shows a new job and says what is happening to it.
+    fn show(&self, record: &Job, what: &str) {
         self.signals.book.update(|b| {
             b.upsert(record.clone());
         });
         self.announce(format!(
-            "{}: sending.",
+            "{}: {what}.",
             record
                 .settings
                 .prompt
@@ -78,15 +112,6 @@ impl Engine {
                 .map(|p| format!("“{}”", naming::shorten(p, 40)))
                 .unwrap_or_else(|| "Untitled video".into())
         ));
-        // Taken before any other tab hears of the job, so none of them sends it too.
-        let lock = tabs::sending(&id);
-        let this = self.clone();
-        spawn_local(async move {
-            // Journaled first: a tab closed while sending loses nothing.
-            this.persist(std::slice::from_ref(&record), &blobs).await;
-            this.send(id, Some(request)).await;
-            drop(lock);
-        });
     }
 
     /// The full request of `job`, its frames read back from the journal.
