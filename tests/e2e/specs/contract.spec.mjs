@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect } from '../fixtures.mjs';
+import { freePort, waitFor } from '../bench/common.mjs';
 import {
   SIM, SIM_KEY, cards, frameDataUri, playVideo, request, resetStats, simStats, submit, useTransport, watchPolls,
 } from './jobs-helpers.mjs';
@@ -22,6 +23,8 @@ async function shoot(page, locator, name) {
   mkdirSync(SHOTS, { recursive: true });
   for (const scheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme: scheme });
+    // Colours change with a transition: let it end.
+    await page.waitForTimeout(400);
     await locator.screenshot({ path: join(SHOTS, `contract-${name}-${scheme}.png`) });
   }
   await page.emulateMedia({ colorScheme: null });
@@ -41,20 +44,21 @@ async function useUuid(page, uuid = UNKNOWN_UUID) {
   await expect(group).toHaveAttribute('data-state', 'ready');
 }
 
-/** Starts a simulator of this spec's own with `flags`; returns its origin and a stop function. */
-async function ownSimulator(port, flags) {
+/** Starts a simulator of this spec's own with `flags` on a free port; returns its origin and a
+ * stop function (also called when the test process ends, whatever becomes of the test). */
+async function ownSimulator(flags) {
+  const port = await freePort();
   const child = spawn(SIM_BIN, ['--host', '127.0.0.1', '--port', String(port), ...flags], { stdio: 'ignore' });
+  const stop = () => child.kill();
+  process.once('exit', stop);
   const origin = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i += 1) {
-    try {
-      if ((await fetch(`${origin}/healthz`)).ok) return { origin, stop: () => child.kill() };
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  try {
+    await waitFor(`${origin}/healthz`);
+  } catch (e) {
+    stop();
+    throw e;
   }
-  child.kill();
-  throw new Error(`the simulator on port ${port} did not start`);
+  return { origin, stop };
 }
 
 /** Points the studio at a custom server, as a user does in Connection (with a key: a custom
@@ -158,7 +162,7 @@ test('"Check with the server" shows the server\'s verdict beside its field, and 
 
 test('a queued job says so, then its progress bar rises to the video', async ({ page }) => {
   test.setTimeout(120_000);
-  const sim = await ownSimulator(4312, ['--delay', '24s..24s', '--queue-time', '6s']);
+  const sim = await ownSimulator(['--delay', '24s..24s', '--queue-time', '6s']);
   try {
     await page.goto('./');
     await useServer(page, sim.origin);
@@ -189,31 +193,30 @@ test('a queued job says so, then its progress bar rises to the video', async ({ 
 });
 
 test('a job whose response expired is recovered through getTaskDetails', async ({ page, context }) => {
-  const sim = await ownSimulator(4313, ['--delay', '2s..2s', '--response-retention', '1s']);
+  const sim = await ownSimulator(['--delay', '2s..2s', '--response-retention', '1s']);
   try {
-    await page.goto('./');
-    await useServer(page, sim.origin, 'REST');
-    const frame = await frameDataUri(page, 160);
+    // A first tab sends the job, and goes away before the result is fetched.
+    const first = await context.newPage();
+    await first.goto('./');
+    await useServer(first, sim.origin, 'REST');
+    const frame = await frameDataUri(first, 160);
     const prompt = 'Lanterns rise over a dark lake';
-    await submit(page, request(frame, { prompt }));
-    const card = cards(page).filter({ hasText: prompt });
-    await expect(card.getByText(/^(Processing|Queued)$/)).toBeVisible({ timeout: 10_000 });
-    // The tab goes away before the result is fetched, and comes back after getResponse forgot it.
-    await page.close();
+    await submit(first, request(frame, { prompt }));
+    await expect(cards(first).filter({ hasText: prompt }).getByText(/^(Processing|Queued)$/)).toBeVisible({ timeout: 10_000 });
+    await first.close();
+    // Back after getResponse has forgotten the finished task.
     await new Promise((r) => setTimeout(r, 6_000));
-    const again = await context.newPage();
     const asked = [];
-    again.on('request', (req) => {
+    page.on('request', (req) => {
       for (const kind of ['getResponse', 'getTaskDetails']) {
-        if ((req.postData() ?? '').includes(kind)) asked.push(kind);
+        if ((req.postData() ?? '').includes(`"${kind}"`)) asked.push(kind);
       }
     });
-    await again.goto('./');
-    const back = cards(again).filter({ hasText: prompt });
+    await page.goto('./');
+    const back = cards(page).filter({ hasText: prompt });
     await expect(back.getByText('Done', { exact: true })).toBeVisible({ timeout: 30_000 });
     expect(asked).toContain('getTaskDetails');
     await playVideo(back.locator('video'));
-    await again.close();
   } finally {
     sim.stop();
   }
