@@ -231,6 +231,7 @@ async fn a_6000_by_4000_jpeg_becomes_a_1920_by_1080_jpeg_data_uri() {
     let (root, draft) = mount_form();
     draft.tier.set(Tier::P1080);
     draft.aspect.set(Some(Aspect::Landscape16x9));
+    draft.prompt.set("The harbour wakes up".into());
     let jpeg = picture(6000, 4000, "image/jpeg", false).await;
     ingest::ingest_blob(draft.frames, Slot::First, jpeg, "big.jpg".into());
     let state = settled(draft, Slot::First).await;

@@ -19,6 +19,8 @@ const simOrigin = `http://127.0.0.1:${simPort}`;
 
 // Shared with the specs: where the simulator is, so they can read its counters or set faults.
 process.env.KS_SIM_ORIGIN = withSim ? simOrigin : '';
+// And the binary, for specs that start a simulator of their own with other flags.
+process.env.KS_SIM_BIN = withSim ? simBin : '';
 
 const servers = [
   {
