@@ -4,6 +4,7 @@ use leptos::html::Video;
 use leptos::prelude::*;
 
 use crate::components::handler::handler;
+use crate::components::video_shape;
 use crate::jobs::model::JobResult;
 use crate::jobs::naming::clock;
 use crate::num::{parse_decimal, short};
@@ -18,6 +19,8 @@ pub fn CompareView(
     results: Vec<JobResult>,
     /// The first frame's picture.
     poster: RwSignal<Option<String>>,
+    /// The videos' width and height, when the request set them.
+    size: Option<(u32, u32)>,
 ) -> impl IntoView {
     let refs: Vec<NodeRef<Video>> = results.iter().map(|_| NodeRef::new()).collect();
     let playing = RwSignal::new(false);
@@ -79,6 +82,7 @@ pub fn CompareView(
                             <video
                                 node_ref=node
                                 class="ks-compare__video"
+                                style=video_shape(size)
                                 src=r.video_url.clone().unwrap_or_default()
                                 poster=move || poster.get()
                                 muted

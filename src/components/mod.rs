@@ -47,6 +47,19 @@ pub mod text_field;
 pub mod ttl_notice;
 pub mod when;
 
+/// The inline style that gives a video (or the place it will take) the video's own shape: its
+/// aspect ratio, and a width that keeps a tall video within the height the page allows
+/// (`--ks-video-max-h`), so that a portrait or square video is never letterboxed in a 16:9 box.
+/// Empty when the size is not known yet: the stylesheet's 16:9 holds until it is.
+pub fn video_shape(size: Option<(u32, u32)>) -> String {
+    match size {
+        Some((w, h)) if w > 0 && h > 0 => format!(
+            "aspect-ratio: {w} / {h}; width: min(100%, calc(var(--ks-video-max-h) * {w} / {h}));"
+        ),
+        _ => String::new(),
+    }
+}
+
 /// `"true"` or `"false"`, for ARIA states such as `aria-pressed` and `aria-invalid`.
 ///
 /// A `String`, like every other text a reactive attribute or text node shows: each output type

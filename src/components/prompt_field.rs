@@ -73,6 +73,7 @@ pub fn PromptField(
                 aria-invalid=move || aria_flag(invalid.get())
                 prop:value=move || text.get()
                 on:input=handler(move |ev| text.set(event_target_value(&ev)))
+                on:blur=handler(move |_| if control == Control::Prompt { draft.prompt_visited.set(true) })
             ></textarea>
             <p class="ks-field__hint" id=hint_id>{hint}</p>
             <FieldMessages control=control />

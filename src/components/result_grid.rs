@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::components::aria_flag;
 
 use crate::components::handler::handler;
+use crate::components::video_shape;
 use crate::components::{
     compare_view::CompareView,
     keyed_list::KeyedList,
@@ -43,6 +44,7 @@ pub fn ResultGrid(
     let keys = Signal::derive(move || results.with(|r| r.iter().map(result_key).collect()));
     let waiting = move || (count()..count() + pending.get()).collect::<Vec<_>>();
     let grid_settings = settings.clone();
+    let size = settings.size;
     view! {
         <div class="ks-results-grid" class:ks-results-grid--comparing=move || comparing.get()>
             <When when=condition(several)>
@@ -82,7 +84,7 @@ pub fn ResultGrid(
                             }) />
                             {move || waiting().into_iter().map(|i| view! {
                                 <li class="ks-results-grid__item">
-                                    <div class="ks-result__placeholder">
+                                    <div class="ks-result__placeholder" style=video_shape(size)>
                                         <span class="ks-result__spinner" aria-hidden="true"></span>
                                         {format!("Making video {} of {total}…", i + 1)}
                                     </div>
@@ -92,7 +94,7 @@ pub fn ResultGrid(
                     }
                 }
             >
-                <CompareView results=results.get_untracked() poster />
+                <CompareView results=results.get_untracked() poster size />
             </When>
         </div>
     }

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::components::handler::handler;
+use crate::components::video_shape;
 use crate::components::ttl_notice::{TtlNotice, ms_left};
 use crate::jobs::model::{JobResult, JobSettings};
 use crate::jobs::{Jobs, files, naming};
@@ -67,6 +68,10 @@ pub fn ResultPlayer(
             });
         }
     };
+    // The video's own size: the request's, or, when the server chose it from the frame, the
+    // file's once its metadata is read.
+    let read_size = RwSignal::new(None::<(u32, u32)>);
+    let requested = settings.size;
     // The player dims itself once its link has expired (computed here, not told by the notice:
     // no effect needed).
     view! {
@@ -80,6 +85,13 @@ pub fn ResultPlayer(
                 playsinline
                 preload="metadata"
                 aria-label=label.clone()
+                style=move || video_shape(requested.or(read_size.get()))
+                on:loadedmetadata=handler(move |ev| {
+                    let v: web_sys::HtmlVideoElement = event_target(&ev);
+                    if v.video_width() > 0 && v.video_height() > 0 {
+                        read_size.set(Some((v.video_width(), v.video_height())));
+                    }
+                })
             ></video>
             <figcaption class="ks-result__caption">
                 <span class="ks-result__which">{which}</span>

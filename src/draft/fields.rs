@@ -181,7 +181,7 @@ pub fn local_message(error: &ApiError) -> String {
     };
     // The model takes no request without a prompt: say what to write, not only that it is
     // missing.
-    if path == path::POSITIVE_PROMPT && error.code == runware::ErrorCode::MissingParameter {
+    if is_missing_prompt(error) {
         return format!(
             "is required: describe the motion in {} to {} characters",
             runware::Prompt::MIN_CHARS,
@@ -193,6 +193,12 @@ pub fn local_message(error: &ApiError) -> String {
         .map(|rest| rest.strip_prefix(':').unwrap_or(rest))
         .filter(|rest| rest.starts_with(' '))
         .map_or_else(|| message.to_string(), |rest| rest.trim_start().to_string())
+}
+
+/// Whether `error` says only that the prompt is missing.
+pub fn is_missing_prompt(error: &ApiError) -> bool {
+    error.code == runware::ErrorCode::MissingParameter
+        && matches!(&error.parameter, Some(Parameter::One(p)) if p == path::POSITIVE_PROMPT)
 }
 
 /// The messages of `errors` that belong to `control`, as shown beside it.

@@ -104,6 +104,9 @@ pub struct Draft {
     pub notice: RwSignal<Option<String>>,
     /// The backend's verdict on the request, from the last "Check with the server".
     pub server_check: RwSignal<ServerCheck>,
+    /// Whether the prompt box has been left once, or a submit tried: until then an empty prompt
+    /// is listed among what blocks submitting, but its box is not marked as wrong.
+    pub prompt_visited: RwSignal<bool>,
     /// What the embedding page configures (defaults, locked and hidden fields).
     host: StoredValue<HostOptions>,
     /// The settings the page starts from: the spec's defaults with the page's own on top; locked
@@ -149,6 +152,7 @@ impl Draft {
             task_uuid: RwSignal::new(TaskId::new_v4()),
             notice: RwSignal::new(None),
             server_check: RwSignal::new(ServerCheck::Idle),
+            prompt_visited: RwSignal::new(false),
             host: StoredValue::new(HostOptions::default()),
             site: StoredValue::new(DraftSettings::default()),
             // Replaced below: the memo needs the finished handle it reads from.
@@ -372,9 +376,18 @@ impl Draft {
     /// The validation messages that belong to `control`, and what the server said of it in the
     /// last check while the request is still the one checked (tracked).
     pub fn messages(&self, control: Control) -> Vec<String> {
+        let quiet_missing_prompt = control == Control::Prompt && !self.prompt_visited.get();
         self.checked.with(|c| {
             let mut out = match &c.result {
                 Ok(_) => Vec::new(),
+                Err(errors) if quiet_missing_prompt => {
+                    let shown: Vec<ApiError> = errors
+                        .iter()
+                        .filter(|e| !fields::is_missing_prompt(e))
+                        .cloned()
+                        .collect();
+                    fields::messages_for(&shown, control, c.layout)
+                }
                 Err(errors) => fields::messages_for(errors, control, c.layout),
             };
             self.server_check.with(|check| {

@@ -118,6 +118,7 @@ impl Submitter {
     /// Checks the request with the server (a dry run) if nothing blocks it; otherwise moves
     /// focus to the first thing to fix. The verdict lands in [`Draft::server_check`].
     pub fn check_with_server(&self) {
+        self.draft.prompt_visited.set(true);
         let blockers = untrack(|| self.blockers());
         if let Some(first) = blockers.first() {
             self.focus(first.control);
@@ -150,6 +151,7 @@ impl Submitter {
 
     /// Submits if nothing blocks it; otherwise moves focus to the first thing to fix.
     pub fn submit(&self) {
+        self.draft.prompt_visited.set(true);
         let blockers = untrack(|| self.blockers());
         match (blockers.first(), self.jobs) {
             (Some(first), _) => self.focus(first.control),

@@ -88,13 +88,18 @@ test('a request without a prompt cannot be sent, and no seed is ever in a reques
   const button = f.getByRole('button', { name: 'Generate video' });
   await expect(button).toHaveAttribute('aria-disabled', 'true');
   await expect(f.locator('#ks-submit-blockers')).toContainText('Prompt: Is required: describe the motion in 2 to 2500 characters.');
-  await expect(messagesOf(page, 'ks-prompt')).toContainText('Is required: describe the motion in 2 to 2500 characters.');
-  await expect(f.getByRole('textbox', { name: 'Prompt', exact: true })).toHaveAttribute('aria-required', 'true');
+  const prompt = f.getByRole('textbox', { name: 'Prompt', exact: true });
+  await expect(prompt).toHaveAttribute('aria-required', 'true');
+  // A new user is not shouted at before trying: the box turns red once a submit is tried.
+  await expect(messagesOf(page, 'ks-prompt')).toBeEmpty();
+  await expect(prompt).toHaveAttribute('aria-invalid', 'false');
   await expect(f.getByLabel('Seed value')).toHaveCount(0);
   // Clicked all the same (it is only marked disabled, to stay focusable), and the shortcut.
   await button.click({ force: true });
+  await expect(messagesOf(page, 'ks-prompt')).toContainText('Is required: describe the motion in 2 to 2500 characters.');
+  await expect(prompt).toHaveAttribute('aria-invalid', 'true');
   await page.keyboard.press('Control+Enter');
-  await expect(f.getByRole('textbox', { name: 'Prompt', exact: true })).toBeFocused();
+  await expect(prompt).toBeFocused();
   await page.waitForTimeout(500);
   expect(sent).toEqual([]);
   await expect(cards(page)).toHaveCount(0);

@@ -174,3 +174,37 @@ test('a tab closed while sending loses nothing: after a reload the job is sent a
   const stats = await simStats(api);
   expect(stats.renders.started).toBe(1);
 });
+
+test('portrait and square videos play at their own shape, in the grid and side by side', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto('./');
+  const frame = await frameDataUri(page, 330);
+  const shapes = [
+    { prompt: 'A tall waterfall, portrait', width: 720, height: 1280, results: 2 },
+    { prompt: 'A spinning record, square', width: 720, height: 720, results: 1 },
+  ];
+  await submit(page, shapes.map(({ prompt, width, height, results }) => ({ ...request(frame, { prompt, results }), width, height })));
+  for (const { prompt, width, height, results } of shapes) {
+    const card = cards(page).filter({ hasText: prompt });
+    await expect(card.getByText('Done', { exact: true })).toBeVisible({ timeout: 60_000 });
+    const videos = card.locator('video');
+    await expect(videos).toHaveCount(results);
+    for (let i = 0; i < results; i += 1) {
+      await playVideo(videos.nth(i));
+      const box = await videos.nth(i).boundingBox();
+      const file = await videos.nth(i).evaluate((v) => [v.videoWidth, v.videoHeight]);
+      expect(file).toEqual([width, height]);
+      // The player has the video's own shape: no bars around it.
+      expect(Math.abs(box.width / box.height - width / height) / (width / height)).toBeLessThan(0.02);
+      expect(box.height).toBeGreaterThan(300);
+    }
+    if (results > 1) {
+      await card.getByRole('button', { name: 'Compare side by side' }).click();
+      const compare = card.getByRole('group', { name: 'Videos side by side' }).locator('video');
+      await expect(compare).toHaveCount(results);
+      const box = await compare.first().boundingBox();
+      expect(Math.abs(box.width / box.height - width / height) / (width / height)).toBeLessThan(0.02);
+      await card.getByRole('button', { name: 'Back to the grid' }).click();
+    }
+  }
+});
