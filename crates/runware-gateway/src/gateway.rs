@@ -212,13 +212,14 @@ fn size_pairs(sizes: &[OutputSize]) -> Value {
     )
 }
 
-/// `5 min 3 s`, `2 h 14 min`.
+/// A wait for people, rounded up: `40 s`, `59 min`, `5 h 3 min`.
 pub fn spell_wait(ms: i64) -> String {
     let s = (ms.max(0) + 999) / 1000;
+    let minutes_up = |s: i64| (s + 59) / 60;
     match s {
         0..60 => format!("{s} s"),
-        60..3600 => format!("{} min {} s", s / 60, s % 60),
-        _ => format!("{} h {} min", s / 3600, (s % 3600) / 60),
+        60..=5400 => format!("{} min", minutes_up(s)),
+        _ => format!("{} h {} min", s / 3600, minutes_up(s % 3600)),
     }
 }
 
@@ -822,7 +823,8 @@ mod tests {
     #[test]
     fn waits_are_spelled_for_people() {
         assert_eq!(spell_wait(800), "1 s");
-        assert_eq!(spell_wait(61_000), "1 min 1 s");
+        assert_eq!(spell_wait(61_000), "2 min");
+        assert_eq!(spell_wait(3_599_000), "60 min");
         assert_eq!(spell_wait(3_600_000 * 5 + 60_000 * 3), "5 h 3 min");
     }
 
