@@ -45,6 +45,6 @@ async fn forty_submits_on_two_instances_fit_a_budget_of_ten(backend: Backend) {
     assert_eq!(h.sim_stats().await["jobs"]["accepted"], 10);
 }
 
-/// With Redis, the set-up the issue asks for; with SQLite, two instances on one file (the
-/// `IMMEDIATE` transactions hold across connections too).
+// With Redis, the set-up the issue asks for; with SQLite, two instances on one file (the
+// `IMMEDIATE` transactions hold across connections too).
 with_both_stores!(forty_submits_on_two_instances_fit_a_budget_of_ten);
