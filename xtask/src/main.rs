@@ -44,8 +44,10 @@ const USAGE: &str = "\
 usage: cargo xtask <command> [options]
 
 commands:
-  run   [--port N] [--dev] [-- SIMULATOR-FLAGS]
-        install what is missing, build, start the simulator and the studio, print the URL
+  run   [--port N] [--dev] [--gateway] [-- SIMULATOR-FLAGS]
+        install what is missing, build, start the simulator and the studio, print the URL;
+        --gateway: also runware-gateway in front of the simulator, and a page of the studio
+        pointed at it (print both URLs)
   test  [TIER ...]
         install what is missing and run the test tiers, in order:
         fmt clippy native sdk component build size e2e   (default: all of them)

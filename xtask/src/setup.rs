@@ -32,6 +32,8 @@ pub struct Needs {
     pub e2e: bool,
     /// A Python venv in `.tools/python` with Runware's Python SDK: the `sdk` tier.
     pub python: bool,
+    /// redis-server: the gateway's tests start a private one (and `run --gateway` can use it).
+    pub redis: bool,
 }
 
 impl Needs {
@@ -43,6 +45,7 @@ impl Needs {
             ffmpeg: true,
             e2e: true,
             python: true,
+            redis: true,
         }
     }
 }
@@ -57,6 +60,9 @@ pub fn ensure(needs: Needs) -> Result<()> {
     }
     if needs.ffmpeg {
         apt.push("ffmpeg");
+    }
+    if needs.redis {
+        apt.push("redis-server");
     }
     if needs.e2e && cmd::output(Command::new("npm").arg("--version")).is_none() {
         apt.extend(["nodejs", "npm"]);

@@ -43,6 +43,7 @@ pub fn main(args: &[String]) -> Result<()> {
         ffmpeg: wanted("native") || wanted("e2e") || wanted("sdk"),
         e2e: wanted("e2e"),
         python: wanted("sdk"),
+        redis: wanted("native"),
     })?;
 
     let mut reports: Vec<Report> = Vec::new();
@@ -123,8 +124,14 @@ fn run_tier(tier: &str) -> Result<String> {
             Ok("no warnings (native and wasm32)".into())
         }
         "native" => {
-            cmd::run(cmd::command("cargo").args(["test", "--workspace"]))?;
-            Ok("cargo test --workspace passed".into())
+            // The gateway's tests start a private redis-server (set-up installed it); here a
+            // missing one fails them instead of skipping.
+            cmd::run(
+                cmd::command("cargo")
+                    .args(["test", "--workspace"])
+                    .env("RUNWARE_GATEWAY_REQUIRE_REDIS", "1"),
+            )?;
+            Ok("cargo test --workspace passed (the gateway's tests with SQLite and Redis)".into())
         }
         "component" => {
             // The runner stops chromedriver without closing its session, so each test binary
