@@ -7,6 +7,28 @@ use crate::components::when::{When, condition};
 use crate::jobs::Jobs;
 use crate::jobs::model::Phase;
 
+/// Brings the form into view (in the page or the embedding's shadow root, wherever `ev` came
+/// from), so that the settings just loaded are seen; where it is already in view, nothing moves.
+fn show_form(ev: &leptos::ev::MouseEvent) {
+    use wasm_bindgen::JsCast;
+    let Some(node) = ev.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok()) else {
+        return;
+    };
+    let root = node.get_root_node();
+    let form = if let Some(shadow) = root.dyn_ref::<web_sys::ShadowRoot>() {
+        shadow.get_element_by_id("ks-form")
+    } else {
+        root.dyn_ref::<web_sys::Document>()
+            .and_then(|d| d.get_element_by_id("ks-form"))
+    };
+    if let Some(form) = form {
+        let options = web_sys::ScrollIntoViewOptions::new();
+        options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+        options.set_behavior(web_sys::ScrollBehavior::Smooth);
+        form.scroll_into_view_with_scroll_into_view_options(&options);
+    }
+}
+
 /// "Use these settings" and "Delete" (which asks once more before it deletes).
 #[component]
 pub fn JobActions(
@@ -35,7 +57,10 @@ pub fn JobActions(
             <button
                 type="button"
                 class="ks-results__button ks-results__button--quiet"
-                on:click=handler(move |_| jobs.use_settings(use_id.clone()))
+                on:click=handler(move |ev: leptos::ev::MouseEvent| {
+                    jobs.use_settings(use_id.clone());
+                    show_form(&ev);
+                })
             >
                 "Use these settings"
             </button>

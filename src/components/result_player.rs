@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 
 use crate::components::handler::handler;
-use crate::components::video_shape;
 use crate::components::ttl_notice::{TtlNotice, ms_left};
+use crate::components::video_shape;
 use crate::jobs::model::{JobResult, JobSettings};
 use crate::jobs::{Jobs, files, naming};
 

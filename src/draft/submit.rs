@@ -12,6 +12,9 @@ use super::{Blocker, Draft};
 use crate::config::Settings;
 use crate::jobs::{Jobs, NewJob};
 
+/// How long "Started: …" stays under the button.
+const STATUS_SHOWN: std::time::Duration = std::time::Duration::from_secs(6);
+
 /// Everything that blocks submitting, the connection included (tracked).
 fn all_blockers(draft: Draft, settings: Settings, jobs: Option<Jobs>) -> Vec<Blocker> {
     let mut out = draft.blockers();
@@ -165,10 +168,21 @@ impl Submitter {
                     first_frame_thumb: s.first_frame_thumb,
                     last_frame_thumb: s.last_frame_thumb,
                 });
-                self.status.set(Some(match n {
+                let said = match n {
                     1 => "Started: the video will appear under Results.".to_string(),
                     n => format!("Started: {n} videos will appear under Results."),
-                }));
+                };
+                self.status.set(Some(said.clone()));
+                // The line confirms the click; once read it would only go stale.
+                let status = self.status;
+                set_timeout(
+                    move || {
+                        if status.try_get_untracked().flatten().as_deref() == Some(said.as_str()) {
+                            status.try_set(None);
+                        }
+                    },
+                    STATUS_SHOWN,
+                );
             }
             (None, None) => {}
         }

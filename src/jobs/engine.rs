@@ -27,6 +27,11 @@ use crate::transport::{Target, Transport};
 
 /// The key sent to the simulator when the user has none (it accepts any non-empty key).
 pub const SIMULATOR_KEY: &str = "kling-studio-simulator";
+/// The key sent to another server when the user has none: a page whose server keeps the key
+/// itself (`data-key="none"`, a gateway) still has to authenticate its WebSocket, and Runware
+/// answers it with `invalidApiKey`, which says what to do. Where the page asks for a key, the
+/// form does not send without one.
+pub const NO_KEY: &str = "none";
 /// Time allowed for a submission (frames may be megabytes).
 pub(super) const SEND_TIMEOUT_MS: u32 = 60_000;
 /// Time allowed for a poll.
@@ -327,7 +332,7 @@ impl Engine {
             .filter(|k| !k.trim().is_empty())
             .unwrap_or_else(|| {
                 if backend.needs_key() {
-                    String::new()
+                    NO_KEY.to_owned()
                 } else {
                     SIMULATOR_KEY.to_owned()
                 }

@@ -231,7 +231,10 @@ impl Jobs {
                 Ask::UseSettings(draft) => Some(match (engine.request_of(&id).await, *draft) {
                     (Ok(request), Some(draft)) => {
                         draft.load_request(&request);
-                        "The job's settings are loaded into the form.".to_owned()
+                        let said = "The job's settings and frames are loaded into the form.";
+                        // Said at the top of the form too, which the button brings into view.
+                        draft.notice.set(Some(said.to_owned()));
+                        said.to_owned()
                     }
                     (Ok(_), None) => "There is no form to load the settings into.".to_owned(),
                     (Err(reason), _) => format!("Could not load the settings: {reason}"),
