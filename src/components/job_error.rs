@@ -1,12 +1,52 @@
-//! Why a job failed, in Runware's own terms, with a way to try again.
+//! Why a job failed, in Runware's own terms, with a way to try again where trying again can
+//! help, and what to do instead where it cannot.
 
 use leptos::prelude::*;
-use runware::ApiError;
+use runware::{ApiError, ErrorCode};
 
 use crate::components::handler::handler;
 use crate::jobs::Jobs;
 
-/// The error's code, message and task, and "Retry" (same settings, a new taskUUID).
+/// What the user can do about `code` other than sending the same job again, when sending it
+/// again cannot help.
+fn remedy(code: &ErrorCode) -> Option<&'static str> {
+    match code {
+        ErrorCode::InvalidApiKey | ErrorCode::MissingApiKey => Some(
+            "The server did not take the API key. Check the key under Connection at the top of \
+             the form, then use these settings again.",
+        ),
+        ErrorCode::InsufficientCredits => Some(
+            "The Runware account has too little credit for this job. Top it up in your Runware \
+             dashboard, then use these settings again.",
+        ),
+        _ => None,
+    }
+}
+
+/// Brings the newest job (where a retry appears) into view, from the element `ev` came from
+/// (in the page or the embedding's shadow root).
+fn show_newest(ev: &leptos::ev::MouseEvent) {
+    use wasm_bindgen::JsCast;
+    let Some(node) = ev.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok()) else {
+        return;
+    };
+    let root = node.get_root_node();
+    let list = if let Some(shadow) = root.dyn_ref::<web_sys::ShadowRoot>() {
+        shadow.query_selector(".ks-jobs").ok().flatten()
+    } else {
+        root.dyn_ref::<web_sys::Document>()
+            .and_then(|d| d.query_selector(".ks-jobs").ok().flatten())
+    };
+    if let Some(list) = list {
+        let options = web_sys::ScrollIntoViewOptions::new();
+        options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+        options.set_behavior(web_sys::ScrollBehavior::Smooth);
+        list.scroll_into_view_with_scroll_into_view_options(&options);
+    }
+}
+
+/// The error's code, message and task, and "Retry" (same settings, a new taskUUID), or what to do
+/// when a retry cannot help.
 #[component]
 pub fn JobError(
     /// The failed job's `taskUUID`.
@@ -22,7 +62,13 @@ pub fn JobError(
     };
     let task = error.task_uuid.clone().unwrap_or_else(|| id.clone());
     let parameter = error.parameter.as_ref().map(|p| p.to_string());
-    let retry = move |_| jobs.retry(id.clone());
+    let remedy = remedy(&error.code);
+    let retried = RwSignal::new(false);
+    let retry = move |ev: leptos::ev::MouseEvent| {
+        jobs.retry(id.clone());
+        retried.set(true);
+        show_newest(&ev);
+    };
     view! {
         <div class="ks-job__error" role="group" aria-label="What went wrong">
             <p class="ks-job__error-message">
@@ -36,10 +82,20 @@ pub fn JobError(
                 }.into_any())}
                 <div><dt>"taskUUID"</dt><dd><code class="ks-job__uuid">{task}</code></dd></div>
             </dl>
-            <button type="button" class="ks-results__button ks-results__button--primary" on:click=handler(retry)>
-                "Retry"
-                <span class="ks-visually-hidden">" with the same settings"</span>
-            </button>
+            {match remedy {
+                Some(what) => view! { <p class="ks-job__remedy">{what}</p> }.into_any(),
+                None => view! {
+                    <div class="ks-job__retry">
+                        <button type="button" class="ks-results__button ks-results__button--primary" on:click=handler(retry)>
+                            "Retry"
+                            <span class="ks-visually-hidden">" with the same settings"</span>
+                        </button>
+                        <span class="ks-job__retried" role="status">
+                            {move || String::from(if retried.get() { "Sent again as a new job, at the top of the list." } else { "" })}
+                        </span>
+                    </div>
+                }.into_any(),
+            }}
         </div>
     }
 }

@@ -1,6 +1,6 @@
 //! Where a running job stands: sending, queued, processing (with the server's own `progress` as
-//! a determinate bar when it reports one, elapsed time against the usual 2–5 minutes otherwise),
-//! or still waiting after the limit, with what the user can do about it.
+//! a determinate bar when it reports one, elapsed time against the usual time on that backend
+//! otherwise), or still waiting after the limit, with what the user can do about it.
 
 use leptos::prelude::*;
 
@@ -8,12 +8,9 @@ use crate::components::handler::handler;
 use crate::components::when::{When, condition};
 use crate::jobs::Jobs;
 use crate::jobs::model::{Job, Phase};
-use crate::jobs::naming::{clock, spoken};
+use crate::jobs::naming::{clock, spoken, spoken_range};
 use crate::jobs::schedule::predicted_done_at;
 use crate::num::fixed;
-
-/// A Kling 2.1 Pro video usually takes 2 to 5 minutes.
-const TYPICAL_MS: (f64, f64) = (120_000.0, 300_000.0);
 
 /// Status line, elapsed time against the usual range, and the buttons of a running job.
 #[component]
@@ -27,6 +24,12 @@ pub fn JobProgress(
     // No memo of its own: `When` only reacts when its condition itself changes.
     let phase = move || job.with(|j| j.as_ref().map(|j| j.phase));
     let elapsed = move || job.with(|j| j.as_ref().map_or(0.0, |j| jobs.now() - j.started_at()));
+    // The usual time on the job's backend, from this browser's own finished jobs there.
+    let typical = Memo::new(move |_| {
+        let backend = job.with(|j| j.as_ref().map(|j| j.backend.clone()));
+        backend.map_or(crate::jobs::schedule::TYPICAL_MS, |b| jobs.typical(&b))
+    });
+    let usual = move || typical.with(|(lo, hi)| spoken_range(*lo, *hi));
     let reported = move || job.with(|j| j.as_ref().and_then(|j| j.progress));
     let queued = move || {
         job.with(|j| {
@@ -39,7 +42,7 @@ pub fn JobProgress(
             .map(|at| at - jobs.now())
             .filter(|ms| *ms > 1_000.0)
     };
-    let scale = move || (elapsed() + 30_000.0).max(TYPICAL_MS.1 + 60_000.0);
+    let scale = move || (elapsed() + 30_000.0).max(typical.get().1 * 1.2 + 10_000.0);
     let pct = move |ms: f64| format!("{}%", fixed((ms / scale() * 100.0).min(100.0), 2));
     let status = move || {
         job.with(|j| {
@@ -65,13 +68,13 @@ pub fn JobProgress(
         job.with(|j| j.as_ref()?.checked_at)
             .map(|t| format!("Last checked {} ago.", spoken(jobs.now() - t)))
     };
-    let over = move || elapsed() > TYPICAL_MS.1;
+    let over = move || elapsed() > typical.get().1;
     view! {
         <div class="ks-job__progress">
             <p class="ks-job__status">{move || status().unwrap_or_default()}</p>
             <div
                 class="ks-job__bar"
-                class:ks-job__bar--over=move || reported().is_none() && TYPICAL_MS.1 < elapsed()
+                class:ks-job__bar--over=move || reported().is_none() && typical.get().1 < elapsed()
                 class:ks-job__bar--determinate=move || reported().is_some()
                 class:ks-job__bar--queued=queued
                 role="progressbar"
@@ -82,11 +85,11 @@ pub fn JobProgress(
                 aria-valuetext=move || match reported() {
                     Some(p) => format!("{p}% done"),
                     None if queued() => "queued".to_string(),
-                    None => format!("{} elapsed; usually 2 to 5 min", spoken(elapsed())),
+                    None => format!("{} elapsed; usually {}", spoken(elapsed()), usual()),
                 }
             >
-                <span class="ks-job__band" style:left=move || pct(TYPICAL_MS.0) style:width=move || {
-                    pct(TYPICAL_MS.1 - TYPICAL_MS.0)
+                <span class="ks-job__band" style:left=move || pct(typical.get().0) style:width=move || {
+                    pct(typical.get().1 - typical.get().0)
                 }></span>
                 <span class="ks-job__fill" style:width=move || match reported() {
                     Some(p) => format!("{p}%"),
@@ -99,8 +102,8 @@ pub fn JobProgress(
                     (Some(p), Some(ms)) => format!(" elapsed · {p}% done · about {} left", spoken(ms)),
                     (Some(p), None) => format!(" elapsed · {p}% done"),
                     (None, _) if queued() => " since it was accepted".to_string(),
-                    (None, _) if over() => " elapsed · longer than the usual 2–5 min".to_string(),
-                    (None, _) => " elapsed · usually 2–5 min".to_string(),
+                    (None, _) if over() => format!(" elapsed · longer than the usual {}", usual()),
+                    (None, _) => format!(" elapsed · usually {}", usual()),
                 }}
                 {move || checked().map(|c| format!(" · {c}")).unwrap_or_default()}
             </p>

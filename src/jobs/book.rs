@@ -6,6 +6,9 @@ use std::cmp::Ordering;
 use super::CostSample;
 use super::model::{Job, Phase};
 
+/// How many of a backend's newest finished jobs say how long its jobs usually take.
+pub const TYPICAL_SAMPLES: usize = 20;
+
 /// The history's status filter.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Filter {
@@ -183,6 +186,18 @@ impl Book {
     /// How many jobs pass each filter.
     pub fn count(&self, filter: Filter) -> usize {
         self.jobs.iter().filter(|j| filter.admits(j)).count()
+    }
+
+    /// How long jobs on `backend` took from acceptance to their last video: the newest
+    /// [`TYPICAL_SAMPLES`] finished ones, newest first.
+    pub fn durations_on(&self, backend: &crate::config::Backend) -> Vec<f64> {
+        self.jobs
+            .iter()
+            .filter(|j| j.phase == Phase::Done && j.backend == *backend)
+            .filter_map(|j| Some(j.finished_at? - j.accepted_at?))
+            .filter(|ms| *ms > 0.0)
+            .take(TYPICAL_SAMPLES)
+            .collect()
     }
 
     /// The costs of finished jobs that reported one for every result, newest first.

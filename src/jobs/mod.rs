@@ -165,6 +165,15 @@ impl Jobs {
         self.signals.book.with(|b| b.get(id).cloned())
     }
 
+    /// How long a job on `backend` usually takes (ms, shortest and longest): from this browser's
+    /// own finished jobs there, Runware's 2–5 minutes until there are any (tracked).
+    pub fn typical(&self, backend: &crate::config::Backend) -> (f64, f64) {
+        self.signals
+            .book
+            .with(|b| schedule::typical_range(&b.durations_on(backend)))
+            .unwrap_or(schedule::TYPICAL_MS)
+    }
+
     /// The current time, updated every second (tracked): for elapsed times and countdowns.
     pub fn now(&self) -> f64 {
         self.clock.get()

@@ -105,6 +105,22 @@ pub fn spoken(ms: f64) -> String {
     }
 }
 
+/// A range of durations in words: `8–13 s`, `2–5 min`, `40 s–2 min`.
+pub fn spoken_range(lo_ms: f64, hi_ms: f64) -> String {
+    let (lo, hi) = (
+        (lo_ms / 1000.0).round() as u64,
+        (hi_ms / 1000.0).round() as u64,
+    );
+    let minutes = |s: u64| s.div_ceil(60).max(1);
+    if hi < 90 {
+        format!("{}–{} s", lo, hi.max(lo + 1))
+    } else if lo >= 60 {
+        format!("{}–{} min", lo / 60, minutes(hi).max(lo / 60 + 1))
+    } else {
+        format!("{lo} s–{} min", minutes(hi))
+    }
+}
+
 /// A price in US dollars, with three decimals under a dollar (video prices are cents).
 pub fn usd(amount: f64) -> String {
     let places = if amount < 1.0 { 3 } else { 2 };
@@ -134,6 +150,13 @@ mod tests {
         assert_eq!(slug("日本語", 40), "");
         assert_eq!(slug("one two three four five", 14), "one-two-three");
         assert_eq!(slug("abcdefghijklmnop", 5), "abcde");
+    }
+
+    #[test]
+    fn ranges_are_said_in_the_unit_that_fits() {
+        assert_eq!(spoken_range(7_200.0, 13_200.0), "7–13 s");
+        assert_eq!(spoken_range(120_000.0, 300_000.0), "2–5 min");
+        assert_eq!(spoken_range(40_000.0, 110_000.0), "40 s–2 min");
     }
 
     #[test]

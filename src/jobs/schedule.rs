@@ -104,6 +104,19 @@ pub fn due<'a>(jobs: impl IntoIterator<Item = &'a Job>, now: f64, policy: &Polic
         .collect()
 }
 
+/// A Kling 2.1 Pro video usually takes 2 to 5 minutes on Runware (spec §5.7): the range shown
+/// until this browser has finished jobs of its own on a backend.
+pub const TYPICAL_MS: (f64, f64) = (120_000.0, 300_000.0);
+
+/// The usual time of a job on a backend, from how long its finished jobs took there (ms): the
+/// shortest and longest, widened a little when they are close (one job says little), or `None`
+/// without any.
+pub fn typical_range(durations: &[f64]) -> Option<(f64, f64)> {
+    let lo = durations.iter().copied().reduce(f64::min)?;
+    let hi = durations.iter().copied().reduce(f64::max)?;
+    Some(((lo * 0.9).min(hi * 0.8), (hi * 1.1).max(lo * 1.25)))
+}
+
 /// When `job` is likely done, from the server's `progress`: the pace between the first and the
 /// latest reading this tab saw, or, with one reading, the pace since acceptance (which counts
 /// any time queued, so it errs late: a late guess costs nothing, the usual ticks go on).
@@ -212,6 +225,18 @@ mod tests {
 
     fn job(id: &str, accepted_at: f64) -> Job {
         Job::accepted(id, accepted_at)
+    }
+
+    #[test]
+    fn the_usual_time_comes_from_the_backends_own_jobs() {
+        assert_eq!(typical_range(&[]), None);
+        let (lo, hi) = typical_range(&[10_000.0]).expect("a range");
+        assert!(lo < 10_000.0 && hi > 10_000.0, "{lo}..{hi}");
+        let (lo, hi) = typical_range(&[8_000.0, 12_000.0, 9_500.0]).expect("a range");
+        assert!(
+            (lo - 7_200.0).abs() < 1e-6 && (hi - 13_200.0).abs() < 1e-6,
+            "{lo}..{hi}"
+        );
     }
 
     #[test]

@@ -127,6 +127,7 @@ test('timeoutProvider ends the job with its code, message and taskUUID; Retry se
   await expect(error.getByText(id, { exact: true })).toBeVisible();
   await expect(page.getByRole('status').filter({ hasText: 'failed. timeoutProvider' })).toHaveCount(1);
   await error.getByRole('button', { name: 'Retry with the same settings' }).click();
+  await expect(error.getByRole('status')).toHaveText('Sent again as a new job, at the top of the list.');
   await expect(cards(page)).toHaveCount(2);
   const ids = await cards(page).evaluateAll((as) => as.map((a) => a.dataset.taskUuid));
   expect(new Set(ids).size).toBe(2);
@@ -141,5 +142,7 @@ test('insufficientCredits is shown as a clear error next to the job', async ({ p
   await expect(card.getByText('Failed', { exact: true })).toBeVisible({ timeout: 20_000 });
   const error = card.getByRole('group', { name: 'What went wrong' });
   await expect(error.getByText('insufficientCredits', { exact: true })).toBeVisible();
-  await expect(error.getByRole('button', { name: 'Retry with the same settings' })).toBeVisible();
+  // Sending the same job again cannot help: what can is said instead.
+  await expect(error.getByRole('button', { name: 'Retry with the same settings' })).toHaveCount(0);
+  await expect(error).toContainText('Top it up in your Runware dashboard');
 });
