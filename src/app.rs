@@ -2,9 +2,10 @@
 
 use leptos::prelude::*;
 
+use crate::components::handler::handler;
 use crate::components::{
-    form_panel::FormPanel, results_panel::ResultsPanel, studio_footer::StudioFooter,
-    studio_header::StudioHeader,
+    element_beside, form_panel::FormPanel, results_panel::ResultsPanel,
+    studio_footer::StudioFooter, studio_header::StudioHeader,
 };
 use crate::config::Settings;
 use crate::draft::Draft;
@@ -36,7 +37,7 @@ pub fn App() -> impl IntoView {
             class:ks-app--compact=options.compact
             data-theme=options.theme.attribute()
         >
-            <a class="ks-skip" href="#ks-form">"Skip to the form"</a>
+            <a class="ks-skip" href="#ks-form" on:click=handler(skip_to_form)>"Skip to the form"</a>
             <StudioHeader />
             <main class="ks-main">
                 <FormPanel />
@@ -45,4 +46,21 @@ pub fn App() -> impl IntoView {
             <StudioFooter />
         </div>
     }
+}
+
+/// The skip link moves focus to the form's heading and brings the form into view itself: followed
+/// as a link, `#ks-form` would land in the host page's URL (and a share link's fragment), and from
+/// inside a shadow root it would move neither focus nor scroll.
+fn skip_to_form(ev: leptos::ev::MouseEvent) {
+    use wasm_bindgen::JsCast;
+    ev.prevent_default();
+    let Some(title) = element_beside(&ev, "ks-form-title") else {
+        return;
+    };
+    if let Some(title) = title.dyn_ref::<web_sys::HtmlElement>() {
+        let _ = title.focus();
+    }
+    let options = web_sys::ScrollIntoViewOptions::new();
+    options.set_block(web_sys::ScrollLogicalPosition::Start);
+    title.scroll_into_view_with_scroll_into_view_options(&options);
 }

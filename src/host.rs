@@ -3,6 +3,9 @@
 //! The studio mounts into the first element marked `data-kling-studio`, inside a shadow root that
 //! holds the studio's own stylesheet: the host page's rules cannot reach in and the studio's rules
 //! cannot leak out. Without such an element it takes the whole `<body>` (the standalone page).
+//!
+//! Both places show a loader before the wasm arrives: `index.html` paints `#ks-boot` in the body,
+//! and `embed.js` opens the host's shadow root early to draw one there. Mounting replaces it.
 
 use wasm_bindgen::JsCast;
 
@@ -16,6 +19,9 @@ pub const STYLES: &str = include_str!(concat!(env!("OUT_DIR"), "/styles.css"));
 
 /// The attribute that marks the host element.
 pub const HOST_ATTRIBUTE: &str = "data-kling-studio";
+
+/// The id of the standalone page's loader (`index.html`).
+pub const BOOT_ID: &str = "ks-boot";
 
 /// Mounts the studio into its host element, or into `<body>` when the page has none.
 pub fn mount() {
@@ -44,15 +50,30 @@ fn mount_in_body(document: &web_sys::Document) {
         let _ = head.append_child(&style);
     }
     leptos::mount::mount_to_body(App);
+    // Removed once the studio is in the page, so that no frame shows neither.
+    if let Some(boot) = document.get_element_by_id(BOOT_ID) {
+        boot.remove();
+    }
 }
 
 /// The embedded studio: a shadow root on the host with the stylesheet and a mount point inside.
+/// `embed.js` may have opened the shadow root already to show its loader: then that root is
+/// emptied and used.
 fn mount_in_shadow(document: &web_sys::Document, host: &web_sys::Element) -> Result<(), String> {
-    let init = web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open);
-    let shadow = host.attach_shadow(&init).map_err(|_| {
-        // The element's own lower-case name (not `tagName` lowered, which needs Unicode tables).
-        format!("a <{}> cannot hold a shadow root", host.local_name())
-    })?;
+    let shadow = match host.shadow_root() {
+        Some(shadow) => {
+            shadow.set_inner_html("");
+            shadow
+        }
+        None => {
+            let init = web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open);
+            host.attach_shadow(&init).map_err(|_| {
+                // The element's own lower-case name (not `tagName` lowered, which needs Unicode
+                // tables).
+                format!("a <{}> cannot hold a shadow root", host.local_name())
+            })?
+        }
+    };
     let style = document
         .create_element("style")
         .map_err(|_| "no <style> element".to_string())?;

@@ -34,7 +34,7 @@ pub fn FormPanel() -> impl IntoView {
         <section class="ks-panel ks-panel--form" id="ks-form" aria-labelledby="ks-form-title"
             node_ref=root on:keydown=handler(on_key)>
             <div class="ks-form__title-row">
-                <h2 class="ks-panel__title" id="ks-form-title">"Create"</h2>
+                <h2 class="ks-panel__title" id="ks-form-title" tabindex="-1">"Create"</h2>
                 <p class="ks-form__tagline">"First frame, motion, size. Checked before it is sent."</p>
             </div>
             {move || draft.notice.get().map(|n| view! { <p class="ks-form__notice" role="status">{n}</p> }.into_any())}

@@ -98,8 +98,12 @@ pub fn FrameSlot(
                 class="ks-slot__zone"
                 class:ks-slot__zone--over=move || dragging.get()
                 id=Control::of_slot(slot).dom_id()
+                // A group, not a button: it holds buttons of its own (Choose image, the crop
+                // box); focusable so that Ctrl+V pastes into this slot. Its name leaves out the
+                // slot's, which the enclosing group gives.
+                role="group"
                 tabindex="0"
-                aria-label=format!("{}: drop or paste an image here", slot.label())
+                aria-label="Drop or paste an image here"
                 on:dragover=handler(move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); })
                 on:dragleave=handler(move |_| dragging.set(false))
                 on:drop=handler(on_drop)

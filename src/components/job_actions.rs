@@ -10,18 +10,7 @@ use crate::jobs::model::Phase;
 /// Brings the form into view (in the page or the embedding's shadow root, wherever `ev` came
 /// from), so that the settings just loaded are seen; where it is already in view, nothing moves.
 fn show_form(ev: &leptos::ev::MouseEvent) {
-    use wasm_bindgen::JsCast;
-    let Some(node) = ev.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok()) else {
-        return;
-    };
-    let root = node.get_root_node();
-    let form = if let Some(shadow) = root.dyn_ref::<web_sys::ShadowRoot>() {
-        shadow.get_element_by_id("ks-form")
-    } else {
-        root.dyn_ref::<web_sys::Document>()
-            .and_then(|d| d.get_element_by_id("ks-form"))
-    };
-    if let Some(form) = form {
+    if let Some(form) = crate::components::element_beside(ev, "ks-form") {
         let options = web_sys::ScrollIntoViewOptions::new();
         options.set_block(web_sys::ScrollLogicalPosition::Nearest);
         options.set_behavior(web_sys::ScrollBehavior::Smooth);

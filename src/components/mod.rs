@@ -67,3 +67,16 @@ pub fn video_shape(size: Option<(u32, u32)>) -> String {
 pub fn aria_flag(on: bool) -> String {
     if on { "true" } else { "false" }.to_owned()
 }
+
+/// The element with `id` in the same tree as the event's target: the embedding's shadow root or
+/// the page, wherever the studio lives (`document.getElementById` cannot see into a shadow root).
+pub fn element_beside(ev: &web_sys::Event, id: &str) -> Option<web_sys::Element> {
+    use wasm_bindgen::JsCast;
+    let node = ev.target()?.dyn_into::<web_sys::Node>().ok()?;
+    let root = node.get_root_node();
+    if let Some(shadow) = root.dyn_ref::<web_sys::ShadowRoot>() {
+        shadow.get_element_by_id(id)
+    } else {
+        root.dyn_ref::<web_sys::Document>()?.get_element_by_id(id)
+    }
+}

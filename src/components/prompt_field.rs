@@ -50,15 +50,21 @@ pub fn PromptField(
         <div class="ks-field" hidden=draft.is_hidden(field)>
             <div class="ks-field__head">
                 <label class="ks-field__label" for=id>{label}</label>
+                // A plain span may not carry a label: the box's description reads the words, the
+                // eye reads the figures.
                 <span
                     class="ks-field__count"
                     class:ks-field__count--over=move || invalid.get()
                     id=counter_id
-                    aria-label=move || format!("{} of {} characters", count(), Prompt::MAX_CHARS)
                 >
-                    {move || count().to_string()}
-                    " / "
-                    {Prompt::MAX_CHARS.to_string()}
+                    <span aria-hidden="true">
+                        {move || count().to_string()}
+                        " / "
+                        {Prompt::MAX_CHARS.to_string()}
+                    </span>
+                    <span class="ks-sr-only">
+                        {move || format!("{} of {} characters", count(), Prompt::MAX_CHARS)}
+                    </span>
                 </span>
             </div>
             <textarea

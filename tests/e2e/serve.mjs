@@ -1,6 +1,8 @@
 // A plain static file server for the built studio, as any static host would serve it: the files of
 // a folder under a base path, with correct content types and no rewriting. With a backend it also
 // forwards `/v1` (HTTP) and `/ws/v1` (WebSocket) to it, as `trunk serve` or a reverse proxy would.
+// Like nginx with `brotli_static on; gzip_static on;`, it sends a file's `.br` or `.gz` (written by
+// release builds) when the browser accepts that encoding.
 // Usage: node serve.mjs <dir> <port> [base-path] [backend-origin]
 import { createServer, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
@@ -54,8 +56,16 @@ const server = createServer(async (req, res) => {
   }
   try {
     const path = (await stat(file)).isDirectory() ? join(file, 'index.html') : file;
-    const body = await readFile(path);
-    res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' });
+    const headers = { 'content-type': types[extname(path)] ?? 'application/octet-stream', vary: 'accept-encoding' };
+    const accepted = String(req.headers['accept-encoding'] ?? '');
+    let body = null;
+    for (const [encoding, ext] of [['br', '.br'], ['gzip', '.gz']]) {
+      if (body || !new RegExp(`\\b${encoding}\\b`).test(accepted)) continue;
+      body = await readFile(path + ext).catch(() => null);
+      if (body) headers['content-encoding'] = encoding;
+    }
+    body ??= await readFile(path);
+    res.writeHead(200, headers);
     res.end(body);
   } catch {
     res.writeHead(404).end('not found');

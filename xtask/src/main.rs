@@ -5,6 +5,7 @@
 
 mod bench;
 mod cmd;
+mod compress;
 mod minify;
 mod run;
 mod setup;
@@ -54,7 +55,9 @@ commands:
   bench install what is missing and print every benchmark's figures (JSON under bench-results/)
   setup install what is missing and stop
   minify-imports DIR
-        shorten the wasm-bindgen import names of the build in DIR (run by Trunk's post-build hook)";
+        shorten the wasm-bindgen import names of the build in DIR (run by Trunk's post-build hook)
+  compress DIR
+        write .br and .gz beside each compressible file in DIR (run by the hook on release builds)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -65,6 +68,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::main(rest),
         Some("setup") => setup::ensure(setup::Needs::all()),
         Some("minify-imports") => minify::main(rest),
+        Some("compress") => compress::main(rest),
         Some("help" | "-h" | "--help") | None => {
             println!("{USAGE}");
             Ok(())

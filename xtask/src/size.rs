@@ -62,7 +62,7 @@ pub fn measure(dist: &Path) -> Result<Bundle> {
         let bytes = std::fs::read(&path)
             .map_err(|e| Error::Failed(format!("cannot read {}: {e}", path.display())))?;
         slot.raw += bytes.len() as u64;
-        slot.brotli += brotli_len(&bytes)?;
+        slot.brotli += crate::compress::brotli(&bytes)?.len() as u64;
     }
     if bundle.wasm.raw == 0 {
         return Err(Error::Failed(format!(
@@ -71,18 +71,6 @@ pub fn measure(dist: &Path) -> Result<Bundle> {
         )));
     }
     Ok(bundle)
-}
-
-fn brotli_len(bytes: &[u8]) -> Result<u64> {
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: 11,
-        lgwin: 22,
-        ..Default::default()
-    };
-    let mut out = Vec::new();
-    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)
-        .map_err(|e| Error::Failed(format!("brotli failed: {e}")))?;
-    Ok(out.len() as u64)
 }
 
 fn kb(bytes: u64) -> String {

@@ -146,3 +146,42 @@ test.describe('attributes a site owner gets wrong', () => {
     expect(warnings.join('\n')).toMatch(/data-size/);
   });
 });
+
+test.describe('the skip link inside the shadow root', () => {
+  let site;
+
+  test.beforeAll(async () => {
+    site = await startSite({
+      port: PORT + 2,
+      subpath: '/studio/',
+      pagePath: '/page.html',
+      // A host page whose own content comes first: the studio starts below the fold.
+      html: hostPage('data-kling-studio data-theme="light"').replace(
+        '<button id="host-button">',
+        '<div id="host-spacer" style="height: 1400px"></div><button id="host-button">',
+      ),
+    });
+  });
+  test.afterAll(() => site?.stop());
+
+  test('moves focus and scroll to the form and leaves the host URL unchanged', async ({ page }) => {
+    await page.goto(site.url);
+    const studio = page.getByRole('region', { name: 'Create' });
+    await expect(studio).toBeVisible();
+    // The host button is hidden by the host's CSS: the first Tab stop is the studio's skip link.
+    await page.keyboard.press('Tab');
+    const skip = page.getByRole('link', { name: 'Skip to the form' });
+    await expect(skip).toBeFocused();
+    await page.keyboard.press('Enter');
+
+    const heading = studio.getByRole('heading', { name: 'Create' });
+    await expect(heading).toBeFocused();
+    expect(page.url()).toBe(site.url);
+    expect(await page.evaluate(() => location.hash)).toBe('');
+    // The form's heading is at the top of the window (the link alone would not have scrolled).
+    await expect
+      .poll(() => heading.evaluate((h) => Math.round(h.getBoundingClientRect().top)))
+      .toBeLessThan(8);
+    expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(1000);
+  });
+});

@@ -423,6 +423,55 @@ test('a request JSON can be imported, and its problems are listed', async ({ pag
   expect(task.taskUUID).not.toBe(UUID);
 });
 
+test('the character counters are read as the box\'s description, with no ARIA on a plain span', async ({ page }) => {
+  const f = form(page);
+  const prompt = f.getByRole('textbox', { name: 'Prompt', exact: true });
+  await prompt.fill('A slow pan');
+  await expect(prompt).toHaveAccessibleDescription(/10 of 2500 characters/);
+  await expect(f.getByRole('textbox', { name: 'Negative prompt' })).toHaveAccessibleDescription(/0 of 2500 characters/);
+  for (const id of ['ks-prompt-count', 'ks-negative-prompt-count']) {
+    const counter = f.locator(`#${id}`);
+    await expect(counter).not.toHaveAttribute('aria-label');
+    await expect(counter).not.toHaveAttribute('role');
+  }
+  // The eye reads the figures.
+  await expect(f.locator('#ks-prompt-count')).toContainText('10 / 2500');
+});
+
+test('each drop zone is a labelled group inside its slot, reachable by Tab', async ({ page }) => {
+  await form(page).getByRole('button', { name: 'Add a last frame' }).click();
+  for (const slot of ['First frame', 'Last frame']) {
+    const group = form(page).getByRole('group', { name: slot });
+    const zone = group.getByRole('group', { name: 'Drop or paste an image here' });
+    await expect(zone).toBeVisible();
+    await expect(zone).toHaveAttribute('tabindex', '0');
+  }
+});
+
+test('the skip link focuses the form and leaves the URL as it was', async ({ page }) => {
+  const before = page.url();
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to the form' });
+  await expect(skip).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(form(page).getByRole('heading', { name: 'Create' })).toBeFocused();
+  expect(page.url()).toBe(before);
+});
+
+test('the Ctrl ↵ hint shows where there is a keyboard', async ({ page }) => {
+  await expect(form(page).locator('.ks-submit__keys')).toBeVisible();
+});
+
+test.describe('on a touch screen', () => {
+  test.use({ hasTouch: true, isMobile: true, viewport: { width: 390, height: 844 } });
+
+  test('the Ctrl ↵ hint is not shown', async ({ page }) => {
+    expect(await page.evaluate(() => matchMedia('(hover: none) and (pointer: coarse)').matches)).toBe(true);
+    await expect(form(page).getByRole('button', { name: 'Generate video' })).toBeVisible();
+    await expect(form(page).locator('.ks-submit__keys')).toBeHidden();
+  });
+});
+
 for (const scheme of ['light', 'dark']) {
   for (const width of [1280, 390]) {
     test(`form screenshot ${scheme} ${width}px`, async ({ page }) => {
