@@ -377,18 +377,29 @@ impl Draft {
     /// last check while the request is still the one checked (tracked).
     pub fn messages(&self, control: Control) -> Vec<String> {
         let quiet_missing_prompt = control == Control::Prompt && !self.prompt_visited.get();
+        // A slot whose picture was refused (or is still being made) already says why it holds
+        // no frame: "is required" beside it would only repeat that, less helpfully.
+        let slot_speaks = match control {
+            Control::FirstFrame => self.frames.first.with(|s| {
+                matches!(
+                    s,
+                    crate::frames::FrameState::Failed(_) | crate::frames::FrameState::Busy(_)
+                )
+            }),
+            _ => false,
+        };
+        let shown = |e: &ApiError| {
+            !(quiet_missing_prompt && fields::is_missing_prompt(e))
+                && !(slot_speaks && e.code == runware::ErrorCode::MissingParameter)
+        };
         self.checked.with(|c| {
             let mut out = match &c.result {
                 Ok(_) => Vec::new(),
-                Err(errors) if quiet_missing_prompt => {
-                    let shown: Vec<ApiError> = errors
-                        .iter()
-                        .filter(|e| !fields::is_missing_prompt(e))
-                        .cloned()
-                        .collect();
-                    fields::messages_for(&shown, control, c.layout)
+                Err(errors) => {
+                    let errors: Vec<ApiError> =
+                        errors.iter().filter(|e| shown(e)).cloned().collect();
+                    fields::messages_for(&errors, control, c.layout)
                 }
-                Err(errors) => fields::messages_for(errors, control, c.layout),
             };
             self.server_check.with(|check| {
                 if check.is_about(&c.raw) {

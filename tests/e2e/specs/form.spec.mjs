@@ -248,6 +248,8 @@ test('frames are refused with a reason, swapped, and cleared', async ({ page }) 
   await expect(first.getByRole('alert')).toContainText('SVG images are not accepted; use PNG, JPEG or WEBP.');
   await dropPicture(page, { width: 200, height: 200, type: 'image/png', name: 'tiny.png' });
   await expect(first.getByRole('alert')).toContainText('each side must be at least 300 px');
+  // The reason is said once: not also "is required" beside the slot.
+  await expect(f.locator('[id="ks-frame-first-messages"]')).toBeEmpty();
 
   // A portrait picture through the file picker; Auto then picks 9:16.
   const bytes = await page.evaluate(async () => {

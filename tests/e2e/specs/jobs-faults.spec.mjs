@@ -122,7 +122,8 @@ test('timeoutProvider ends the job with its code, message and taskUUID; Retry se
   const card = cards(page).first();
   await expect(card.getByText('Failed', { exact: true })).toBeVisible({ timeout: 30_000 });
   const id = await card.getAttribute('data-task-uuid');
-  const error = card.getByRole('group', { name: 'What went wrong' });
+  // This card, wherever it moves once the retry is listed above it.
+  const error = page.locator(`[data-task-uuid="${id}"]`).getByRole('group', { name: 'What went wrong' });
   await expect(error.getByText('timeoutProvider', { exact: true })).toBeVisible();
   await expect(error.getByText(id, { exact: true })).toBeVisible();
   await expect(page.getByRole('status').filter({ hasText: 'failed. timeoutProvider' })).toHaveCount(1);
