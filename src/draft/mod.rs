@@ -388,9 +388,9 @@ impl Draft {
             }),
             _ => false,
         };
-        let shown = |e: &ApiError| {
-            !(quiet_missing_prompt && fields::is_missing_prompt(e))
-                && !(slot_speaks && e.code == runware::ErrorCode::MissingParameter)
+        let hidden = |e: &ApiError| {
+            (quiet_missing_prompt && fields::is_missing_prompt(e))
+                || (slot_speaks && e.code == runware::ErrorCode::MissingParameter)
         };
         self.checked.with(|c| {
             let mut out = match &c.result {
