@@ -397,7 +397,7 @@ impl Draft {
                 Ok(_) => Vec::new(),
                 Err(errors) => {
                     let errors: Vec<ApiError> =
-                        errors.iter().filter(|e| shown(e)).cloned().collect();
+                        errors.iter().filter(|e| !hidden(e)).cloned().collect();
                     fields::messages_for(&errors, control, c.layout)
                 }
             };
