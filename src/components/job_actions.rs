@@ -7,17 +7,6 @@ use crate::components::when::{When, condition};
 use crate::jobs::Jobs;
 use crate::jobs::model::Phase;
 
-/// Brings the form into view (in the page or the embedding's shadow root, wherever `ev` came
-/// from), so that the settings just loaded are seen; where it is already in view, nothing moves.
-fn show_form(ev: &leptos::ev::MouseEvent) {
-    if let Some(form) = crate::components::element_beside(ev, "ks-form") {
-        let options = web_sys::ScrollIntoViewOptions::new();
-        options.set_block(web_sys::ScrollLogicalPosition::Nearest);
-        options.set_behavior(web_sys::ScrollBehavior::Smooth);
-        form.scroll_into_view_with_scroll_into_view_options(&options);
-    }
-}
-
 /// "Use these settings" and "Delete" (which asks once more before it deletes).
 #[component]
 pub fn JobActions(
@@ -48,7 +37,8 @@ pub fn JobActions(
                 class="ks-results__button ks-results__button--quiet"
                 on:click=handler(move |ev: leptos::ev::MouseEvent| {
                     jobs.use_settings(use_id.clone());
-                    show_form(&ev);
+                    // Brought into view, so that the settings just loaded are seen.
+                    crate::components::show_beside(&ev, "ks-form");
                 })
             >
                 "Use these settings"

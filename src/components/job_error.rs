@@ -23,28 +23,6 @@ fn remedy(code: &ErrorCode) -> Option<&'static str> {
     }
 }
 
-/// Brings the newest job (where a retry appears) into view, from the element `ev` came from
-/// (in the page or the embedding's shadow root).
-fn show_newest(ev: &leptos::ev::MouseEvent) {
-    use wasm_bindgen::JsCast;
-    let Some(node) = ev.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok()) else {
-        return;
-    };
-    let root = node.get_root_node();
-    let list = if let Some(shadow) = root.dyn_ref::<web_sys::ShadowRoot>() {
-        shadow.query_selector(".ks-jobs").ok().flatten()
-    } else {
-        root.dyn_ref::<web_sys::Document>()
-            .and_then(|d| d.query_selector(".ks-jobs").ok().flatten())
-    };
-    if let Some(list) = list {
-        let options = web_sys::ScrollIntoViewOptions::new();
-        options.set_block(web_sys::ScrollLogicalPosition::Nearest);
-        options.set_behavior(web_sys::ScrollBehavior::Smooth);
-        list.scroll_into_view_with_scroll_into_view_options(&options);
-    }
-}
-
 /// The error's code, message and task, and "Retry" (same settings, a new taskUUID), or what to do
 /// when a retry cannot help.
 #[component]
@@ -67,7 +45,8 @@ pub fn JobError(
     let retry = move |ev: leptos::ev::MouseEvent| {
         jobs.retry(id.clone());
         retried.set(true);
-        show_newest(&ev);
+        // The new job is listed first: the list is brought into view.
+        crate::components::show_beside(&ev, "ks-jobs");
     };
     view! {
         <div class="ks-job__error" role="group" aria-label="What went wrong">

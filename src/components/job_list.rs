@@ -34,7 +34,7 @@ pub fn JobList() -> impl IntoView {
         <When when=condition(move || ids.with(|ids| ids.is_empty()) && jobs.loaded())>
             <p class="ks-results__none">"No jobs match this filter."</p>
         </When>
-        <ol class="ks-jobs" aria-label="Jobs, newest first">
+        <ol class="ks-jobs" id="ks-jobs" aria-label="Jobs, newest first">
             <KeyedList each=visible row=Callback::new(|id| view! {
                 <li class="ks-jobs__item">
                     <JobCard id />

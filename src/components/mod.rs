@@ -80,3 +80,14 @@ pub fn element_beside(ev: &web_sys::Event, id: &str) -> Option<web_sys::Element>
         root.dyn_ref::<web_sys::Document>()?.get_element_by_id(id)
     }
 }
+
+/// Scrolls the element with `id` (found as [`element_beside`] finds it) into view, smoothly and
+/// only as far as needed: where it is already in view, nothing moves.
+pub fn show_beside(ev: &web_sys::Event, id: &str) {
+    if let Some(element) = element_beside(ev, id) {
+        let options = web_sys::ScrollIntoViewOptions::new();
+        options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+        options.set_behavior(web_sys::ScrollBehavior::Smooth);
+        element.scroll_into_view_with_scroll_into_view_options(&options);
+    }
+}
