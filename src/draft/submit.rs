@@ -140,7 +140,7 @@ impl Submitter {
         });
         leptos::task::spawn_local(async move {
             let answer = jobs.dry_run(request).await;
-            // A newer check (or a changed form) wins over a late answer.
+            // A newer check wins over a late answer (a changed form hides it anyway).
             if verdict.with_untracked(
                 |v| matches!(v, ServerCheck::Checking { request } if *request == key),
             ) {
